@@ -1,0 +1,259 @@
+//! The command line: clap definitions (their doc comments are the `--help` text) and the
+//! pipeline of each subcommand, from paths to library calls to files and terminal output.
+//!
+//! This is the only module that prints: results summaries go to stdout, progress, warnings and
+//! "wrote ..." lines to stderr, and `--quiet` leaves only errors.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::engine::{self, RunConfig};
+use crate::graph::ReferralGraph;
+use crate::report::{Report, summary, write};
+use crate::scenario::{self, Scenario};
+
+/// refgap: simulate how victims of trafficking are referred between national authorities across
+/// borders, and measure where poor communication loses them.
+#[derive(Debug, Parser)]
+#[command(name = "refgap", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate scenarios and write one results folder per scenario (CSV tables + manifest).
+    Run(RunArgs),
+    /// Validate scenarios and summarise their referral graph, without simulating.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Scenario files (`.toml`) or scenario folders (holding `scenario.toml`).
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Trials per cohort [default: the scenario's `trials`].
+    #[arg(long, value_name = "N")]
+    trials: Option<u64>,
+    /// Seed of the random streams [default: the scenario's `seed`].
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Folder that receives one results folder per scenario, named after the scenario file.
+    #[arg(long, value_name = "DIR", default_value = "results")]
+    out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Scenario files (`.toml`) or scenario folders (holding `scenario.toml`).
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+}
+
+/// Parses `args` and runs the chosen subcommand.
+pub fn run<I, T>(args: I) -> Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
+    match cli.command {
+        Command::Run(a) => run_scenarios(&a),
+        Command::Check(a) => check_scenarios(&a),
+    }
+}
+
+fn load(path: &Path) -> Result<Scenario> {
+    Scenario::load(path).with_context(|| format!("cannot use scenario {}", path.display()))
+}
+
+fn run_scenarios(args: &RunArgs) -> Result<()> {
+    // Load and validate everything first: a typo in the last file must not cost the first run.
+    let mut jobs = Vec::new();
+    let mut names: HashMap<String, PathBuf> = HashMap::new();
+    for path in &args.scenarios {
+        let mut s = load(path)?;
+        if let Some(seed) = args.seed {
+            s = s.with_seed(seed);
+        }
+        if let Some(trials) = args.trials {
+            s = s.with_trials(trials)?;
+        }
+        let name = scenario::default_name(&scenario::scenario_file(path));
+        if let Some(other) = names.insert(name.clone(), path.clone()) {
+            bail!(
+                "{} and {} would both write to {}; run them with different --out folders",
+                other.display(),
+                path.display(),
+                args.out.join(&name).display()
+            );
+        }
+        jobs.push((s, args.out.join(name)));
+    }
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads {
+        builder = builder.num_threads(usize::from(t));
+    }
+    let pool = builder.build().context("cannot start worker threads")?;
+    let mut stdout = std::io::stdout().lock();
+    for (s, dir) in jobs {
+        if !args.quiet {
+            for w in s.warnings() {
+                eprintln!("warning: {}: {w}", s.source().path.display());
+            }
+        }
+        let config = RunConfig::from_scenario(&s);
+        let total = config.trials * s.cohorts().len() as u64;
+        let bar = progress_bar(total, args.quiet);
+        let started = Instant::now();
+        let result = pool.install(|| engine::run(&s, &config, &|n| bar.inc(n)));
+        bar.finish_and_clear();
+        let secs = started.elapsed().as_secs_f64();
+        let report = Report::new(&s, &result);
+        write::write_all(&report, &dir)
+            .with_context(|| format!("cannot write the results of {}", s.source().path.display()))?;
+        if !args.quiet {
+            let title = format!(
+                "{}: {} cohort(s) × {} trials, seed {}",
+                s.name(),
+                s.cohorts().len(),
+                config.trials,
+                config.seed
+            );
+            write!(stdout, "{}", summary::render(&title, &report.summary))?;
+            writeln!(stdout)?;
+            stdout.flush()?;
+            eprintln!(
+                "wrote {} ({:.2} s, {:.2} M trials/s on {} thread(s))",
+                dir.display(),
+                secs,
+                total as f64 / secs.max(1e-9) / 1e6,
+                pool.current_num_threads()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} trials  {per_sec}  ETA {eta}")
+            .expect("the template is valid"),
+    );
+    bar
+}
+
+fn check_scenarios(args: &CheckArgs) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    let mut failed = 0;
+    for path in &args.scenarios {
+        match load(path) {
+            Ok(s) => write!(stdout, "{}", describe(&s))?,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} scenario(s) are invalid", args.scenarios.len());
+    }
+    Ok(())
+}
+
+/// The `check` summary of a valid scenario.
+fn describe(s: &Scenario) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({}): valid", s.name(), s.source().path.display());
+    let _ = writeln!(
+        out,
+        "  {} countries, {} authorities, {} channels ({} cross-border, {} formal), {} cohorts",
+        s.countries().len(),
+        s.authorities().len(),
+        s.channels().len(),
+        s.channels().iter().filter(|c| c.cross_border).count(),
+        s.channels().iter().filter(|c| c.formal).count(),
+        s.cohorts().len()
+    );
+    let _ = writeln!(
+        out,
+        "  seed {}, {} trials per cohort, max_hops {}, horizon {}",
+        s.seed(),
+        s.trials(),
+        s.max_hops(),
+        s.horizon_days().map_or("none".to_owned(), |h| format!("{h} days"))
+    );
+    let code = |a: usize| &s.countries()[s.authorities()[a].country].code;
+    let mut pairs: Vec<(String, String, usize)> = Vec::new();
+    for c in s.channels() {
+        let (f, t) = (code(c.from).clone(), code(c.to).clone());
+        match pairs.iter_mut().find(|p| p.0 == f && p.1 == t) {
+            Some(p) => p.2 += 1,
+            None => pairs.push((f, t, 1)),
+        }
+    }
+    let _ = writeln!(out, "  channels per country pair:");
+    for (f, t, n) in pairs {
+        let _ = writeln!(out, "    {f} -> {t}: {n}");
+    }
+    let graph = ReferralGraph::new(s);
+    let _ = writeln!(out, "  cohorts:");
+    for c in s.cohorts() {
+        let reach = graph.reachable(s, c).iter().filter(|r| **r).count();
+        let entries: Vec<String> = c
+            .entry
+            .iter()
+            .map(|&(a, w)| format!("{} {:.0}%", s.authorities()[a].id, 100.0 * w))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    {}: {} {}, {}, {} victims/year; entry {}; goal {}; reaches {} authorities",
+            c.name,
+            s.countries()[c.origin].code,
+            c.age.name(),
+            if c.exploitation.is_empty() { "-" } else { &c.exploitation },
+            c.victims,
+            entries.join(", "),
+            c.goal,
+            reach
+        );
+    }
+    if s.warnings().is_empty() {
+        let _ = writeln!(out, "  no warnings");
+    } else {
+        let _ = writeln!(out, "  warnings:");
+        for w in s.warnings() {
+            let _ = writeln!(out, "    - {w}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,78 @@
+//! The library's error type: every variant names the file it is about, and scenario problems
+//! name the table, the id and the key, say what is wrong and what is allowed.
+//!
+//! The binary wraps these in `anyhow` for context; the library never panics on bad input.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One thing wrong (or worth a warning) in a scenario, located by table, id and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where: e.g. `[[channel]] "CIV.labour->CIV.shelter" quality`, or `authorities.csv line 4`.
+    pub location: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl Problem {
+    pub(crate) fn new(location: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            location: location.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// Everything that can go wrong in refgap's library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A scenario file or table could not be read from disk.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file that could not be read.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The scenario file is not valid TOML, or a key has the wrong type or is unknown.
+    #[error("{}: {message}", path.display())]
+    Syntax {
+        /// The scenario file.
+        path: PathBuf,
+        /// The parser's message, with line, column and key.
+        message: String,
+    },
+    /// The file parsed, but its content breaks the model's rules.
+    #[error("{} is not a valid scenario ({} problem{}):{}", path.display(), problems.len(),
+            if problems.len() == 1 { "" } else { "s" }, list(problems))]
+    Invalid {
+        /// The scenario file.
+        path: PathBuf,
+        /// Every problem found, in file order.
+        problems: Vec<Problem>,
+    },
+    /// A results file or folder could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder being written.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("\n  - {p}")).collect()
+}
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,127 @@
+//! The referral graph: authorities as petgraph nodes, channels as directed edges.
+//!
+//! Built once from a validated [`Scenario`]; used for structure, never for sampling: which
+//! channels leave an authority (in channel order, so routing tables are stable), what a cohort
+//! can reach, and the warnings about structural holes (stall points, unreachable goals). The
+//! hot loop walks the flat arrays of [`crate::model::network`], compiled from this graph.
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Bfs, EdgeFiltered};
+
+use crate::error::Problem;
+use crate::model::Service;
+use crate::scenario::{Cohort, Scenario};
+
+/// Authorities and channels as a petgraph `DiGraph`; node `i` is authority `i`, and each edge
+/// carries its channel index.
+#[derive(Debug, Clone)]
+pub struct ReferralGraph {
+    graph: DiGraph<usize, usize>,
+}
+
+impl ReferralGraph {
+    /// Builds the graph of a scenario.
+    pub fn new(s: &Scenario) -> ReferralGraph {
+        let mut graph = DiGraph::with_capacity(s.authorities().len(), s.channels().len());
+        for i in 0..s.authorities().len() {
+            graph.add_node(i);
+        }
+        for (i, c) in s.channels().iter().enumerate() {
+            graph.add_edge(NodeIndex::new(c.from), NodeIndex::new(c.to), i);
+        }
+        ReferralGraph { graph }
+    }
+
+    /// The petgraph graph itself.
+    pub fn as_petgraph(&self) -> &DiGraph<usize, usize> {
+        &self.graph
+    }
+
+    /// Channels leaving `authority`, in channel (file) order.
+    pub fn out_channels(&self, authority: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = self.graph.edges(NodeIndex::new(authority)).map(|e| *e.weight()).collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Channels leaving `authority` that can carry a case of `cohort`, in channel order.
+    pub fn eligible_channels(&self, s: &Scenario, cohort: &Cohort, authority: usize) -> Vec<usize> {
+        let mut out = self.out_channels(authority);
+        out.retain(|&c| s.is_eligible(&s.channels()[c], cohort));
+        out
+    }
+
+    /// Authorities a case of `cohort` can reach from the entry points where victims can be
+    /// identified, through eligible channels with quality > 0 (entry points included).
+    pub fn reachable(&self, s: &Scenario, cohort: &Cohort) -> Vec<bool> {
+        let usable = EdgeFiltered::from_fn(&self.graph, |e| {
+            let c = &s.channels()[*e.weight()];
+            c.quality > 0.0 && s.is_eligible(c, cohort)
+        });
+        let mut seen = vec![false; s.authorities().len()];
+        for &(a, _) in &cohort.entry {
+            if s.authorities()[a].identification > 0.0 && !seen[a] {
+                let mut bfs = Bfs::new(&usable, NodeIndex::new(a));
+                while let Some(n) = bfs.next(&usable) {
+                    seen[n.index()] = true;
+                }
+            }
+        }
+        seen
+    }
+
+    /// Structural warnings for every cohort: entry points that identify nobody, authorities a
+    /// case can reach but not leave (it stalls there), and goal milestones no reachable
+    /// authority provides.
+    pub fn warnings(&self, s: &Scenario) -> Vec<Problem> {
+        let mut out = Vec::new();
+        for cohort in s.cohorts() {
+            let loc = format!("[[cohort]] \"{}\"", cohort.name);
+            for &(a, _) in &cohort.entry {
+                let auth = &s.authorities()[a];
+                if auth.identification == 0.0 {
+                    out.push(Problem::new(
+                        &loc,
+                        format!("nobody is identified at entry point \"{}\" (identification = 0)", auth.id),
+                    ));
+                }
+            }
+            let reach = self.reachable(s, cohort);
+            for (a, auth) in s.authorities().iter().enumerate() {
+                if reach[a] && auth.close == 0.0 && self.eligible_channels(s, cohort, a).is_empty() {
+                    out.push(Problem::new(
+                        &loc,
+                        format!(
+                            "cases can stall at \"{}\": it has no channel this cohort may use and close = 0 \
+                             (a structural hole; add a channel or a close weight)",
+                            auth.id
+                        ),
+                    ));
+                }
+            }
+            for service in cohort.goal.iter() {
+                let provided = s
+                    .authorities()
+                    .iter()
+                    .enumerate()
+                    .any(|(a, auth)| reach[a] && auth.provides.contains(service));
+                if !provided {
+                    out.push(Problem::new(
+                        &loc,
+                        format!(
+                            "goal milestone \"{}\" is unreachable: no authority this cohort can reach provides it, \
+                             so its completed rate is 0",
+                            service.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether a service is provided anywhere in the scenario (used by `check`).
+pub fn provided_anywhere(s: &Scenario, service: Service) -> bool {
+    s.authorities().iter().any(|a| a.provides.contains(service))
+}

@@ -1,0 +1,63 @@
+//! refgap simulates how victims of human trafficking are referred between national authorities,
+//! within and across borders, and measures where poor communication loses them.
+//!
+//! # Bird's-eye view
+//!
+//! A scenario file describes countries, **authorities** (graph nodes: police, border, labour
+//! inspection, social services, shelters, consulates, coordination bodies, NGOs...), directed
+//! **channels** between them (quality, delay law, file fidelity, retries, eligibility filters) and
+//! **cohorts** of victims (origin, age, exploitation, entry points, goal). A parallel Monte Carlo
+//! engine follows many simulated victims of each cohort through the referral pathways exactly as
+//! `MODEL.md` "One trial" specifies, and reports who is identified, protected, returned,
+//! reintegrated or lost and where, the **referral gap** (perfect communication minus actual, on
+//! the same random numbers), the **inconsistency** of outcomes across entry points and countries,
+//! and a **leak map** of channels, as tidy CSV tables.
+//!
+//! ```no_run
+//! use refgap::{engine, report::Report, scenario::Scenario};
+//! let s = Scenario::load("scenarios/minimal.toml".as_ref())?;
+//! let result = engine::run(&s, &engine::RunConfig::from_scenario(&s), &|_| {});
+//! let report = Report::new(&s, &result);
+//! refgap::report::write::write_all(&report, "results/minimal".as_ref())?;
+//! # Ok::<(), refgap::Error>(())
+//! ```
+//!
+//! # Codemap
+//!
+//! - [`scenario`]: the validated [`scenario::Scenario`]; `raw` mirrors the TOML and CSV tables
+//!   with serde, `validate` turns them into a scenario or a list of located problems.
+//! - [`graph`]: the petgraph graph of authorities and channels; reachability and structural
+//!   warnings.
+//! - [`model`]: outcomes, measures, milestones; [`model::delay`] (delay laws and samplers),
+//!   [`model::network`] (the scenario compiled into flat arrays and routing tables),
+//!   [`model::trial`] (one trial, a pure function of a network and a stream of words).
+//! - [`engine`]: blocks of trials over rayon; [`engine::stream`] keys the ChaCha8 streams.
+//! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
+//!   inconsistency.
+//! - [`report`]: CSV row types, manifest, terminal summary, atomic folder writer.
+//! - [`cli`]: the command line; `main.rs` only maps its result to an exit code.
+//!
+//! # Architecture invariants
+//!
+//! - `model`, `engine`, `stats` and `graph` do no I/O and print nothing. Files are read only by
+//!   [`scenario::Scenario::load`] (and the CSV tables it names) and written only by
+//!   [`report::write`]; only [`cli`] prints.
+//! - Only `report` types derive `Serialize`; only `scenario::raw` derives `Deserialize`.
+//! - Every random word comes from the ChaCha8 stream of (seed, cohort name, trial index)
+//!   ([`engine::stream`]); nothing uses `thread_rng`, `StdRng` or the clock. Tallies are
+//!   integers merged exactly, so results depend only on (scenario, seed, trials): never on the
+//!   thread count or on how trials are split.
+//! - `model::trial` knows nothing of rayon; `engine` knows nothing of CSV.
+
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod engine;
+mod error;
+pub mod graph;
+pub mod model;
+pub mod report;
+pub mod scenario;
+pub mod stats;
+
+pub use error::{Error, Problem, Result};

@@ -1,0 +1,21 @@
+//! The `refgap` binary: runs [`refgap::cli::run`] and maps its result to an exit code.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match refgap::cli::run(std::env::args_os()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`refgap run ... | head`) is the reader's choice, not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}

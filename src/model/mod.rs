@@ -1,0 +1,326 @@
+//! The referral model of MODEL.md "One trial": its vocabulary (outcomes, measures, milestones),
+//! the compiled network the hot loop walks, and the trial itself.
+//!
+//! One trial follows one simulated victim of one cohort:
+//! 1. draw the entry authority from the cohort's shares; 2. identification at the entry, or the
+//! outcome `unidentified`; 3. `t = 0`, file complete, the entry's services granted; 4. at the
+//! current authority, the eligible options are closing (`close > 0`) and every channel out whose
+//! `when` matches the case and that passes the cross-border rule, or the outcome `stalled`;
+//! 5. a weighted choice, closing giving `closed`; 6. up to `1 + retries` attempts, each with a
+//! delay `d`, a dropout chance `1 - exp(-dropout_per_day * d)` (`dropped`) and a success chance
+//! `quality`, all failing giving `lost`; 7. the file stays complete with chance `fidelity`;
+//! 8. new services are granted with a complete file, or with chance `assist_incomplete` with an
+//! incomplete one, else `misclassified`; 9. `stalled` after `max_hops` hops.
+//!
+//! This module owns no I/O, no threads and no statistics: [`trial::simulate`] is a pure
+//! function of the compiled network and a stream of random words.
+
+pub mod delay;
+pub mod network;
+pub mod trial;
+
+use std::fmt;
+
+/// How a trial ends: exactly one per trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Not identified at the entry point.
+    Unidentified,
+    /// The case was closed at an authority (the normal end of a pathway).
+    Closed,
+    /// Every attempt on a channel failed; attributed to that channel.
+    Lost,
+    /// The victim left the process while a referral was pending; attributed to the channel.
+    Dropped,
+    /// An incomplete file led to the victim being treated as a migrant or offender; attributed
+    /// to the channel that degraded the file.
+    Misclassified,
+    /// No eligible option at an authority (a structural hole), or `max_hops` reached.
+    Stalled,
+}
+
+impl Outcome {
+    /// All outcomes, in report order.
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Unidentified,
+        Outcome::Closed,
+        Outcome::Lost,
+        Outcome::Dropped,
+        Outcome::Misclassified,
+        Outcome::Stalled,
+    ];
+
+    /// The measure that counts this outcome.
+    pub fn measure(self) -> Measure {
+        match self {
+            Outcome::Unidentified => Measure::Unidentified,
+            Outcome::Closed => Measure::Closed,
+            Outcome::Lost => Measure::Lost,
+            Outcome::Dropped => Measure::Dropped,
+            Outcome::Misclassified => Measure::Misclassified,
+            Outcome::Stalled => Measure::Stalled,
+        }
+    }
+}
+
+/// A service an authority can grant; reaching it is a milestone of the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// Protection (shelter, care, recovery and reflection period).
+    Protection,
+    /// Return to the country of origin.
+    Return,
+    /// Reintegration support.
+    Reintegration,
+}
+
+impl Service {
+    /// All services, in bit order.
+    pub const ALL: [Service; 3] = [Service::Protection, Service::Return, Service::Reintegration];
+
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Protection => "protection",
+            Service::Return => "return",
+            Service::Reintegration => "reintegration",
+        }
+    }
+
+    /// Parses a scenario-file name.
+    pub fn from_name(s: &str) -> Option<Service> {
+        Service::ALL.into_iter().find(|x| x.name() == s)
+    }
+
+    /// Position in [`Service::ALL`] and bit index in [`Services`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A set of services, as a bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Services(u8);
+
+impl Services {
+    /// The empty set.
+    pub const NONE: Services = Services(0);
+
+    /// Whether `s` is in the set.
+    pub fn contains(self, s: Service) -> bool {
+        self.0 & (1 << s.index()) != 0
+    }
+
+    /// The set with `s` added.
+    pub fn with(self, s: Service) -> Services {
+        Services(self.0 | (1 << s.index()))
+    }
+
+    /// Whether every service of `other` is in `self`.
+    pub fn includes(self, other: Services) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Services in `self` and not in `other`.
+    pub fn without(self, other: Services) -> Services {
+        Services(self.0 & !other.0)
+    }
+
+    /// Union.
+    pub fn union(self, other: Services) -> Services {
+        Services(self.0 | other.0)
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The members, in [`Service::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Service> {
+        Service::ALL.into_iter().filter(move |s| self.contains(*s))
+    }
+}
+
+impl FromIterator<Service> for Services {
+    fn from_iter<I: IntoIterator<Item = Service>>(iter: I) -> Services {
+        iter.into_iter().fold(Services::NONE, Services::with)
+    }
+}
+
+impl fmt::Display for Services {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.iter().map(Service::name).collect();
+        write!(f, "[{}]", names.join(", "))
+    }
+}
+
+/// A measure of `rates.csv`: a yes/no property of one trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Measure {
+    /// Identified at the entry point.
+    Identified,
+    /// Outcome `unidentified`.
+    Unidentified,
+    /// Outcome `closed`.
+    Closed,
+    /// Outcome `lost`.
+    Lost,
+    /// Outcome `dropped`.
+    Dropped,
+    /// Outcome `misclassified`.
+    Misclassified,
+    /// Outcome `stalled`.
+    Stalled,
+    /// Protection reached.
+    Protected,
+    /// Return reached.
+    Returned,
+    /// Reintegration reached.
+    Reintegrated,
+    /// Every goal milestone of the cohort reached.
+    Completed,
+    /// Protection reached no later than `horizon_days` (only with a horizon).
+    ProtectedInTime,
+}
+
+impl Measure {
+    /// All measures, in report order.
+    pub const ALL: [Measure; 12] = [
+        Measure::Identified,
+        Measure::Unidentified,
+        Measure::Closed,
+        Measure::Lost,
+        Measure::Dropped,
+        Measure::Misclassified,
+        Measure::Stalled,
+        Measure::Protected,
+        Measure::Returned,
+        Measure::Reintegrated,
+        Measure::Completed,
+        Measure::ProtectedInTime,
+    ];
+
+    /// Number of measures.
+    pub const COUNT: usize = Measure::ALL.len();
+
+    /// The name used in `rates.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Identified => "identified",
+            Measure::Unidentified => "unidentified",
+            Measure::Closed => "closed",
+            Measure::Lost => "lost",
+            Measure::Dropped => "dropped",
+            Measure::Misclassified => "misclassified",
+            Measure::Stalled => "stalled",
+            Measure::Protected => "protected",
+            Measure::Returned => "returned",
+            Measure::Reintegrated => "reintegrated",
+            Measure::Completed => "completed",
+            Measure::ProtectedInTime => "protected_in_time",
+        }
+    }
+
+    /// Position in [`Measure::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The measure counting that a service was reached.
+    pub fn of_service(s: Service) -> Measure {
+        match s {
+            Service::Protection => Measure::Protected,
+            Service::Return => Measure::Returned,
+            Service::Reintegration => Measure::Reintegrated,
+        }
+    }
+}
+
+/// A timed milestone of `times.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Milestone {
+    /// Protection granted.
+    Protection,
+    /// Return granted.
+    Return,
+    /// Reintegration granted.
+    Reintegration,
+    /// The last goal milestone granted (the case is complete).
+    Completion,
+}
+
+impl Milestone {
+    /// All milestones, in report order.
+    pub const ALL: [Milestone; 4] = [
+        Milestone::Protection,
+        Milestone::Return,
+        Milestone::Reintegration,
+        Milestone::Completion,
+    ];
+
+    /// The name used in `times.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Milestone::Protection => "protection",
+            Milestone::Return => "return",
+            Milestone::Reintegration => "reintegration",
+            Milestone::Completion => "completion",
+        }
+    }
+
+    /// Position in [`Milestone::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What one trial produced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrialRecord {
+    /// Index of the entry point in the cohort's entry list.
+    pub entry: usize,
+    /// How the trial ended.
+    pub outcome: Outcome,
+    /// The channel a `lost`, `dropped` or `misclassified` outcome is attributed to.
+    pub channel: Option<usize>,
+    /// The authority where the trial ended (for `closed` and `stalled`: where it happened).
+    pub at: usize,
+    /// Day each service was granted, `NaN` if never (indexed by [`Service::index`]).
+    pub granted_at: [f64; 3],
+    /// Day the case completed its cohort's goal, `NaN` if it did not.
+    pub completed_at: f64,
+    /// Successful channel traversals.
+    pub hops: u32,
+}
+
+impl TrialRecord {
+    /// Whether the trial has `measure`, given the scenario's horizon.
+    pub fn has(&self, measure: Measure, horizon_days: Option<f64>) -> bool {
+        match measure {
+            Measure::Identified => self.outcome != Outcome::Unidentified,
+            Measure::Unidentified => self.outcome == Outcome::Unidentified,
+            Measure::Closed => self.outcome == Outcome::Closed,
+            Measure::Lost => self.outcome == Outcome::Lost,
+            Measure::Dropped => self.outcome == Outcome::Dropped,
+            Measure::Misclassified => self.outcome == Outcome::Misclassified,
+            Measure::Stalled => self.outcome == Outcome::Stalled,
+            Measure::Protected => !self.granted_at[0].is_nan(),
+            Measure::Returned => !self.granted_at[1].is_nan(),
+            Measure::Reintegrated => !self.granted_at[2].is_nan(),
+            Measure::Completed => !self.completed_at.is_nan(),
+            Measure::ProtectedInTime => horizon_days.is_some_and(|h| self.granted_at[0] <= h),
+        }
+    }
+
+    /// Day the milestone was reached, `None` if it was not.
+    pub fn time_of(&self, m: Milestone) -> Option<f64> {
+        let t = match m {
+            Milestone::Protection => self.granted_at[0],
+            Milestone::Return => self.granted_at[1],
+            Milestone::Reintegration => self.granted_at[2],
+            Milestone::Completion => self.completed_at,
+        };
+        (!t.is_nan()).then_some(t)
+    }
+}

@@ -1,0 +1,179 @@
+//! The compiled network: a scenario flattened into per-authority and per-channel arrays and
+//! per-cohort routing tables, so that the hot loop does no lookups, no allocation and no
+//! floating-point comparisons of weights.
+//!
+//! Probabilities become 33-bit integer thresholds `round(p * 2^32)`: an event of probability `p`
+//! happens when a 32-bit stream word is below its threshold, so `p = 1` always happens and
+//! `p = 0` never does. Routing weights become cumulative thresholds in the same scale.
+//! Eligibility (the `when` filter and the cross-border rule) depends only on the cohort and the
+//! authority, so each cohort gets its own table of options per authority, built once from the
+//! petgraph [`ReferralGraph`].
+
+use super::Services;
+use super::delay::DelaySampler;
+use crate::graph::ReferralGraph;
+use crate::scenario::Scenario;
+
+/// `2^32`: the threshold of a certain event.
+pub const CERTAIN: u64 = 1 << 32;
+
+/// The threshold of an event of probability `p` in [0, 1].
+#[inline]
+pub fn threshold(p: f64) -> u64 {
+    (p * CERTAIN as f64).round() as u64
+}
+
+/// Marks the "close the case here" option in a routing table.
+pub const CLOSE: u32 = u32::MAX;
+
+/// One option at an authority: close, or send along a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteOption {
+    /// Cumulative threshold: the option is chosen when the routing word is below it (and not
+    /// below the previous option's).
+    pub cum: u64,
+    /// Channel index, or [`CLOSE`].
+    pub channel: u32,
+}
+
+/// A cohort's compiled entry distribution, goal and routing tables.
+#[derive(Debug, Clone)]
+pub struct CohortPlan {
+    /// Entry authorities, in the cohort's order.
+    pub entry_at: Vec<u32>,
+    /// Cumulative entry thresholds; the last is [`CERTAIN`].
+    pub entry_cum: Vec<u64>,
+    /// Milestones that complete the case.
+    pub goal: Services,
+    /// `options[option_start[a]..option_start[a + 1]]` are the options at authority `a`.
+    pub option_start: Vec<u32>,
+    /// All routing options, grouped by authority.
+    pub options: Vec<RouteOption>,
+}
+
+impl CohortPlan {
+    /// The options at authority `a` (empty: the case stalls there).
+    #[inline]
+    pub fn options_at(&self, a: usize) -> &[RouteOption] {
+        &self.options[self.option_start[a] as usize..self.option_start[a + 1] as usize]
+    }
+}
+
+/// A scenario compiled for simulation. Build one per variant (the perfect-communication
+/// counterfactual is another `Network`).
+#[derive(Debug, Clone)]
+pub struct Network {
+    /// Identification threshold per authority.
+    pub identify: Vec<u64>,
+    /// `assist_incomplete` threshold per authority.
+    pub assist: Vec<u64>,
+    /// `dropout_per_day` per authority.
+    pub dropout: Vec<f64>,
+    /// Services per authority.
+    pub provides: Vec<Services>,
+    /// Receiving authority per channel.
+    pub to: Vec<u32>,
+    /// Quality threshold per channel.
+    pub quality: Vec<u64>,
+    /// Fidelity threshold per channel.
+    pub fidelity: Vec<u64>,
+    /// `1 + retries` per channel.
+    pub attempts: Vec<u32>,
+    /// Delay sampler per channel.
+    pub delay: Vec<DelaySampler>,
+    /// One plan per cohort, in scenario order.
+    pub cohorts: Vec<CohortPlan>,
+    /// Hops after which a trial is `stalled`.
+    pub max_hops: u32,
+}
+
+impl Network {
+    /// Compiles a validated scenario.
+    pub fn compile(s: &Scenario) -> Network {
+        let graph = ReferralGraph::new(s);
+        let auth = s.authorities();
+        let chan = s.channels();
+        let cohorts = s
+            .cohorts()
+            .iter()
+            .map(|c| {
+                let (entry_at, shares): (Vec<u32>, Vec<f64>) = c.entry.iter().map(|&(a, w)| (a as u32, w)).unzip();
+                let mut option_start = Vec::with_capacity(auth.len() + 1);
+                let mut options = Vec::new();
+                for (a, authority) in auth.iter().enumerate() {
+                    option_start.push(options.len() as u32);
+                    let mut ids = Vec::new();
+                    let mut weights = Vec::new();
+                    if authority.close > 0.0 {
+                        ids.push(CLOSE);
+                        weights.push(authority.close);
+                    }
+                    for e in graph.eligible_channels(s, c, a) {
+                        ids.push(e as u32);
+                        weights.push(chan[e].weight);
+                    }
+                    for (channel, cum) in ids.into_iter().zip(cumulative(&weights)) {
+                        options.push(RouteOption { cum, channel });
+                    }
+                }
+                option_start.push(options.len() as u32);
+                CohortPlan {
+                    entry_at,
+                    entry_cum: cumulative(&shares),
+                    goal: c.goal,
+                    option_start,
+                    options,
+                }
+            })
+            .collect();
+        Network {
+            identify: auth.iter().map(|a| threshold(a.identification)).collect(),
+            assist: auth.iter().map(|a| threshold(a.assist_incomplete)).collect(),
+            dropout: auth.iter().map(|a| a.dropout_per_day).collect(),
+            provides: auth.iter().map(|a| a.provides).collect(),
+            to: chan.iter().map(|c| c.to as u32).collect(),
+            quality: chan.iter().map(|c| threshold(c.quality)).collect(),
+            fidelity: chan.iter().map(|c| threshold(c.fidelity)).collect(),
+            attempts: chan.iter().map(|c| 1 + c.retries).collect(),
+            delay: chan.iter().map(|c| c.delay.sampler()).collect(),
+            cohorts,
+            max_hops: s.max_hops(),
+        }
+    }
+}
+
+/// Cumulative thresholds of positive weights; the last is exactly [`CERTAIN`].
+fn cumulative(weights: &[f64]) -> Vec<u64> {
+    let total: f64 = weights.iter().sum();
+    let mut acc = 0.0;
+    let mut out: Vec<u64> = weights
+        .iter()
+        .map(|w| {
+            acc += w;
+            threshold((acc / total).min(1.0))
+        })
+        .collect();
+    if let Some(last) = out.last_mut() {
+        *last = CERTAIN;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_are_exact_at_the_ends() {
+        assert_eq!(threshold(0.0), 0);
+        assert_eq!(threshold(1.0), CERTAIN);
+        assert_eq!(threshold(0.5), 1 << 31);
+    }
+
+    #[test]
+    fn cumulative_ends_at_certain() {
+        assert_eq!(cumulative(&[1.0, 1.0, 2.0]), vec![1 << 30, 1 << 31, CERTAIN]);
+        assert_eq!(cumulative(&[0.1, 0.2, 0.7]).last(), Some(&CERTAIN));
+        assert!(cumulative(&[]).is_empty());
+    }
+}

@@ -1,0 +1,222 @@
+//! One `#[derive(Serialize)]` row type per CSV file: the column contract of MODEL.md "Outputs"
+//! (names fixed; extra columns only at the end). `None` is written as an empty cell, meaning
+//! "not applicable". These are the only serialisable result types of the crate.
+
+use serde::Serialize;
+
+/// A row of `rates.csv`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RateRow {
+    /// Variant name (`baseline`).
+    pub variant: String,
+    /// Cohort name.
+    pub cohort: String,
+    /// `all`, `entry` or `country`.
+    pub group: &'static str,
+    /// `*`, the entry authority id, or the entry country code.
+    pub key: String,
+    /// Measure name.
+    pub measure: &'static str,
+    /// Trials in the group.
+    pub trials: u64,
+    /// Trials with the measure (empty when not applicable).
+    pub count: Option<u64>,
+    /// `count / trials`.
+    pub rate: Option<f64>,
+    /// Wilson 95 % lower bound.
+    pub ci_low: Option<f64>,
+    /// Wilson 95 % upper bound.
+    pub ci_high: Option<f64>,
+    /// Expected victims per year of the cohort in this group with this measure.
+    pub victims_per_year: Option<f64>,
+}
+
+/// A row of `times.csv` (days since identification).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TimeRow {
+    /// Variant name.
+    pub variant: String,
+    /// Cohort name.
+    pub cohort: String,
+    /// `all`, `entry` or `country`.
+    pub group: &'static str,
+    /// `*`, entry authority id or country code.
+    pub key: String,
+    /// `protection`, `return`, `reintegration` or `completion`.
+    pub milestone: &'static str,
+    /// Trials that reached the milestone.
+    pub n: u64,
+    /// Mean day.
+    pub mean: Option<f64>,
+    /// Median day (bin midpoint, within 1.6 %).
+    pub p50: Option<f64>,
+    /// 90th percentile day (bin midpoint, within 1.6 %).
+    pub p90: Option<f64>,
+}
+
+/// A row of `hops.csv`: channel traversals of identified cases.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HopsRow {
+    /// Variant name.
+    pub variant: String,
+    /// Cohort name.
+    pub cohort: String,
+    /// `all`, `entry` or `country`.
+    pub group: &'static str,
+    /// `*`, entry authority id or country code.
+    pub key: String,
+    /// Identified cases.
+    pub n: u64,
+    /// Mean hops.
+    pub mean: Option<f64>,
+    /// Median hops.
+    pub p50: Option<f64>,
+    /// 90th percentile of hops.
+    pub p90: Option<f64>,
+}
+
+/// A row of `channels.csv`: the leak map, all cohorts together.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ChannelRow {
+    /// Variant name.
+    pub variant: String,
+    /// Channel id.
+    pub channel: String,
+    /// Sending authority id.
+    pub from: String,
+    /// Receiving authority id.
+    pub to: String,
+    /// Attempts made.
+    pub attempts: u64,
+    /// Attempts that failed.
+    pub failures: u64,
+    /// Cases lost on the channel.
+    pub losses: u64,
+    /// Dropouts while a referral on the channel was pending.
+    pub dropouts: u64,
+    /// Files delivered incomplete.
+    pub degraded: u64,
+    /// Share of all simulated lost cases lost on this channel (empty when nothing was lost).
+    pub loss_share: Option<f64>,
+    /// Cases misclassified because this channel degraded their file.
+    pub misclassified: u64,
+    /// Victims per year lost on the channel (each cohort's losses weighted by its victims).
+    pub lost_per_year: f64,
+    /// Victims per year lost, dropped or misclassified because of the channel.
+    pub leaked_per_year: f64,
+}
+
+/// A row of `gap.csv`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GapRow {
+    /// Variant name.
+    pub variant: String,
+    /// Cohort name.
+    pub cohort: String,
+    /// Completed rate as simulated.
+    pub completed_actual: f64,
+    /// Completed rate with every quality and fidelity set to 1.
+    pub completed_perfect: f64,
+    /// `completed_perfect - completed_actual`.
+    pub gap: f64,
+    /// Paired 95 % lower bound (Newcombe).
+    pub ci_low: f64,
+    /// Paired 95 % upper bound (Newcombe).
+    pub ci_high: f64,
+    /// Share of trials whose completion differs between the two arms.
+    pub discordant_share: f64,
+    /// `gap` times the cohort's victims per year.
+    pub gap_victims_per_year: f64,
+}
+
+/// A row of `inconsistency.csv` (of the completed rate).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InconsistencyRow {
+    /// Variant name.
+    pub variant: String,
+    /// Cohort name.
+    pub cohort: String,
+    /// `entry` or `country`.
+    pub level: &'static str,
+    /// Share-weighted standard deviation of the completed rate (empty with one group).
+    pub weighted_sd: Option<f64>,
+    /// Highest minus lowest completed rate (empty with one group).
+    pub range: Option<f64>,
+    /// Group with the lowest rate.
+    pub min_key: Option<String>,
+    /// Group with the highest rate.
+    pub max_key: Option<String>,
+    /// Lowest rate.
+    pub min_rate: Option<f64>,
+    /// Highest rate.
+    pub max_rate: Option<f64>,
+}
+
+/// A row type of one CSV file: its file name and its header, in field order.
+pub trait CsvRow: Serialize {
+    /// File name in the results folder.
+    const FILE: &'static str;
+    /// Column names, in field order (checked against the fields by a test).
+    const HEADER: &'static [&'static str];
+}
+
+macro_rules! csv_row {
+    ($t:ty, $file:literal, [$($col:literal),* $(,)?]) => {
+        impl CsvRow for $t {
+            const FILE: &'static str = $file;
+            const HEADER: &'static [&'static str] = &[$($col),*];
+        }
+    };
+}
+
+csv_row!(RateRow, "rates.csv", ["variant", "cohort", "group", "key", "measure", "trials", "count", "rate",
+    "ci_low", "ci_high", "victims_per_year"]);
+csv_row!(TimeRow, "times.csv", ["variant", "cohort", "group", "key", "milestone", "n", "mean", "p50", "p90"]);
+csv_row!(HopsRow, "hops.csv", ["variant", "cohort", "group", "key", "n", "mean", "p50", "p90"]);
+csv_row!(ChannelRow, "channels.csv", ["variant", "channel", "from", "to", "attempts", "failures", "losses",
+    "dropouts", "degraded", "loss_share", "misclassified", "lost_per_year", "leaked_per_year"]);
+csv_row!(GapRow, "gap.csv", ["variant", "cohort", "completed_actual", "completed_perfect", "gap", "ci_low",
+    "ci_high", "discordant_share", "gap_victims_per_year"]);
+csv_row!(InconsistencyRow, "inconsistency.csv", ["variant", "cohort", "level", "weighted_sd", "range",
+    "min_key", "max_key", "min_rate", "max_rate"]);
+
+/// Serialises rows as CSV with the header row (written even when there are no rows).
+pub fn to_csv<T: CsvRow>(rows: &[T]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    w.write_record(T::HEADER).expect("writing to memory cannot fail");
+    for r in rows {
+        w.serialize(r).expect("rows are flat records");
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The declared header equals the header serde derives from the fields.
+    fn header_matches<T: CsvRow>(row: T) {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(row).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next().unwrap(), T::HEADER.join(","), "{}", T::FILE);
+    }
+
+    #[test]
+    fn headers_match_fields() {
+        let v = || "v".to_owned();
+        header_matches(RateRow { variant: v(), cohort: v(), group: "all", key: v(), measure: "m", trials: 1,
+            count: None, rate: None, ci_low: None, ci_high: None, victims_per_year: None });
+        header_matches(TimeRow { variant: v(), cohort: v(), group: "all", key: v(), milestone: "m", n: 0,
+            mean: None, p50: None, p90: None });
+        header_matches(HopsRow { variant: v(), cohort: v(), group: "all", key: v(), n: 0, mean: None, p50: None,
+            p90: None });
+        header_matches(ChannelRow { variant: v(), channel: v(), from: v(), to: v(), attempts: 0, failures: 0,
+            losses: 0, dropouts: 0, degraded: 0, loss_share: None, misclassified: 0, lost_per_year: 0.0,
+            leaked_per_year: 0.0 });
+        header_matches(GapRow { variant: v(), cohort: v(), completed_actual: 0.0, completed_perfect: 0.0,
+            gap: 0.0, ci_low: 0.0, ci_high: 0.0, discordant_share: 0.0, gap_victims_per_year: 0.0 });
+        header_matches(InconsistencyRow { variant: v(), cohort: v(), level: "entry", weighted_sd: None,
+            range: None, min_key: None, max_key: None, min_rate: None, max_rate: None });
+    }
+}

@@ -1,0 +1,88 @@
+//! The short human summary printed after a run: per cohort, identified, protected and completed
+//! rates, the referral gap, and the channel that leaks most of its cases.
+
+use std::fmt::Write;
+
+use crate::model::Measure;
+use crate::scenario::{Cohort, Scenario};
+use crate::stats::interval::{Z95, wilson};
+use crate::stats::{CohortTally, GroupTally};
+
+/// One cohort's line of the summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohortLine {
+    /// Cohort name.
+    pub cohort: String,
+    /// Victims per year.
+    pub victims: f64,
+    /// Identified rate.
+    pub identified: f64,
+    /// Protected rate.
+    pub protected: f64,
+    /// Completed rate and its Wilson 95 % interval.
+    pub completed: (f64, f64, f64),
+    /// Referral gap and its paired 95 % interval.
+    pub gap: (f64, f64, f64),
+    /// The channel that accounts for most lost, dropped or misclassified cases of the cohort,
+    /// with that share of the cohort's trials.
+    pub worst_channel: Option<(String, f64)>,
+}
+
+impl CohortLine {
+    /// The line of `cohort` from its tally (`total` is the all-entries group).
+    pub fn new(s: &Scenario, cohort: &Cohort, tally: &CohortTally, total: &GroupTally) -> CohortLine {
+        let n = total.trials.max(1) as f64;
+        let rate = |m: Measure| total.count(m) as f64 / n;
+        let done = total.count(Measure::Completed);
+        let (lo, hi) = wilson(done, total.trials, Z95);
+        let worst = tally
+            .channels
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.leaked() > 0)
+            .max_by_key(|(i, c)| (c.leaked(), std::cmp::Reverse(*i)))
+            .map(|(i, c)| (s.channels()[i].id.clone(), c.leaked() as f64 / n));
+        CohortLine {
+            cohort: cohort.name.clone(),
+            victims: cohort.victims,
+            identified: rate(Measure::Identified),
+            protected: rate(Measure::Protected),
+            completed: (rate(Measure::Completed), lo, hi),
+            gap: tally.perfect[Measure::Completed.index()].difference(Z95),
+            worst_channel: worst,
+        }
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+/// Renders the summary table of a run.
+pub fn render(title: &str, lines: &[CohortLine]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{title}");
+    let width = lines.iter().map(|l| l.cohort.chars().count()).max().unwrap_or(6).clamp(6, 44);
+    let _ = writeln!(
+        out,
+        "  {:<width$}  {:>8}  {:>10}  {:>9}  {:>22}  {:>24}  worst channel (share of victims leaked)",
+        "cohort", "victims", "identified", "protected", "completed (95% CI)", "gap vs perfect (95% CI)"
+    );
+    for l in lines {
+        let name: String = l.cohort.chars().take(width).collect();
+        let completed = format!("{} ({}–{})", pct(l.completed.0), pct(l.completed.1), pct(l.completed.2));
+        let gap = format!("{:+.1} pts ({:+.1}–{:+.1})", 100.0 * l.gap.0, 100.0 * l.gap.1, 100.0 * l.gap.2);
+        let worst = l
+            .worst_channel
+            .as_ref()
+            .map_or_else(|| "none".to_owned(), |(c, share)| format!("{c} ({})", pct(*share)));
+        let _ = writeln!(
+            out,
+            "  {name:<width$}  {:>8}  {:>10}  {:>9}  {completed:>22}  {gap:>24}  {worst}",
+            format!("{:.0}", l.victims),
+            pct(l.identified),
+            pct(l.protected),
+        );
+    }
+    out
+}

@@ -1,0 +1,416 @@
+//! The validated scenario: countries, authorities, channels and cohorts that satisfy every rule
+//! of MODEL.md, with their defaults filled in.
+//!
+//! Reading is two-stage (ripgrep's low/high args): [`raw`] mirrors the TOML and the CSV tables
+//! with serde and rejects unknown keys; [`validate`] turns that into a [`Scenario`] or a list of
+//! every problem found, each naming the table, the id and the key. A `Scenario` can only be built
+//! that way, so code holding one may rely on these **invariants**:
+//!
+//! - ids are unique: country codes, authority ids, channel ids, cohort names;
+//! - every reference resolves: an authority's country, a channel's ends, a cohort's origin and
+//!   entry points (stored as indices into [`Scenario::countries`] and
+//!   [`Scenario::authorities`]);
+//! - probabilities (`identification`, `assist_incomplete`, `quality`, `fidelity`) are in [0, 1];
+//!   `dropout_per_day`, `close` are finite and >= 0; `weight` is finite and > 0; delays pass
+//!   [`Delay::check`]; no channel goes from an authority to itself;
+//! - every cohort has at least one entry point, its shares are > 0 and normalised to sum to 1,
+//!   and its goal is a non-empty set of services (the default rule of MODEL.md applied);
+//! - `trials` is in 1..=[`MAX_TRIALS`], `max_hops` in 1..=[`MAX_HOPS`], `retries` in
+//!   0..=[`MAX_RETRIES`], `horizon_days` finite and > 0 when given.
+//!
+//! Files are read only by [`Scenario::load`]; [`Scenario::from_toml_str`] does no I/O unless
+//! the text names CSV tables, which are read relative to the given base folder.
+
+pub(crate) mod raw;
+mod tables;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Problem, Result};
+use crate::model::Services;
+use crate::model::delay::Delay;
+
+/// Largest number of trials per cohort (2^40): keeps every trial's stream position in range.
+pub const MAX_TRIALS: u64 = 1 << 40;
+/// Largest `max_hops`.
+pub const MAX_HOPS: u32 = 4096;
+/// Largest `retries` of a channel.
+pub const MAX_RETRIES: u32 = 255;
+/// `max_hops` when the scenario does not set it.
+pub const DEFAULT_MAX_HOPS: u32 = 64;
+/// `trials` when the scenario does not set it.
+pub const DEFAULT_TRIALS: u64 = 100_000;
+
+/// The kind of an authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum AuthorityKind {
+    Police,
+    Border,
+    Labour,
+    Prosecutor,
+    Social,
+    Shelter,
+    Coordination,
+    Consulate,
+    IntlOrg,
+    Ngo,
+    Health,
+}
+
+impl AuthorityKind {
+    /// All kinds, in MODEL.md order.
+    pub const ALL: [AuthorityKind; 11] = [
+        AuthorityKind::Police,
+        AuthorityKind::Border,
+        AuthorityKind::Labour,
+        AuthorityKind::Prosecutor,
+        AuthorityKind::Social,
+        AuthorityKind::Shelter,
+        AuthorityKind::Coordination,
+        AuthorityKind::Consulate,
+        AuthorityKind::IntlOrg,
+        AuthorityKind::Ngo,
+        AuthorityKind::Health,
+    ];
+
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthorityKind::Police => "police",
+            AuthorityKind::Border => "border",
+            AuthorityKind::Labour => "labour",
+            AuthorityKind::Prosecutor => "prosecutor",
+            AuthorityKind::Social => "social",
+            AuthorityKind::Shelter => "shelter",
+            AuthorityKind::Coordination => "coordination",
+            AuthorityKind::Consulate => "consulate",
+            AuthorityKind::IntlOrg => "intl_org",
+            AuthorityKind::Ngo => "ngo",
+            AuthorityKind::Health => "health",
+        }
+    }
+}
+
+/// A victim's age group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Age {
+    /// Under 18.
+    Child,
+    /// 18 or over.
+    Adult,
+}
+
+impl Age {
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Age::Child => "child",
+            Age::Adult => "adult",
+        }
+    }
+}
+
+/// `when.victims` of a channel: relative to the country of the channel's sending authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum VictimsFilter {
+    /// Victims whose origin is the sending authority's country.
+    National,
+    /// Victims from another country.
+    Foreign,
+    /// Everyone.
+    #[default]
+    Any,
+}
+
+/// `when.age` of a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AgeFilter {
+    /// Children only.
+    Child,
+    /// Adults only.
+    Adult,
+    /// Everyone.
+    #[default]
+    Any,
+}
+
+/// A country.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Country {
+    /// ISO 3166-1 alpha-3 code.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// ISO 639-1 language codes.
+    pub languages: Vec<String>,
+    /// Latitude of the capital, for maps.
+    pub lat: Option<f64>,
+    /// Longitude of the capital, for maps.
+    pub lon: Option<f64>,
+}
+
+/// An authority: a node of the referral graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Authority {
+    /// Unique id, conventionally `CCC.kind`.
+    pub id: String,
+    /// Index into [`Scenario::countries`].
+    pub country: usize,
+    /// What kind of authority this is.
+    pub kind: AuthorityKind,
+    /// Probability that a victim first met here is identified.
+    pub identification: f64,
+    /// Services granted to a case that reaches this authority.
+    pub provides: Services,
+    /// Probability that services are still granted to a case with an incomplete file.
+    pub assist_incomplete: f64,
+    /// Hazard per day of leaving the process while a referral sent from here is pending.
+    pub dropout_per_day: f64,
+    /// Routing weight of closing the case here.
+    pub close: f64,
+}
+
+/// A channel: a directed edge of the referral graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Channel {
+    /// Unique id; `FROM->TO` unless the scenario gives one.
+    pub id: String,
+    /// Index of the sending authority.
+    pub from: usize,
+    /// Index of the receiving authority.
+    pub to: usize,
+    /// Probability that one attempt is received and acted upon.
+    pub quality: f64,
+    /// Days one attempt takes.
+    pub delay: Delay,
+    /// Probability that the file arrives complete.
+    pub fidelity: f64,
+    /// Routing weight.
+    pub weight: f64,
+    /// Extra attempts after a failed one.
+    pub retries: u32,
+    /// Which victims the channel is used for (nationality).
+    pub when_victims: VictimsFilter,
+    /// Which victims the channel is used for (age).
+    pub when_age: AgeFilter,
+    /// Exempt from the cross-border rule.
+    pub any_origin: bool,
+    /// Rests on a written agreement or SOP (metadata).
+    pub formal: bool,
+    /// The two ends are in different countries (derived).
+    pub cross_border: bool,
+}
+
+/// A cohort: a flow of victims with the same profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    /// Unique name.
+    pub name: String,
+    /// Index of the origin country.
+    pub origin: usize,
+    /// Age group.
+    pub age: Age,
+    /// Free label (`labour`, `sexual`, ...).
+    pub exploitation: String,
+    /// Expected victims per year.
+    pub victims: f64,
+    /// Entry points: (authority index, share), shares normalised to sum to 1.
+    pub entry: Vec<(usize, f64)>,
+    /// Milestones that count as complete assistance.
+    pub goal: Services,
+}
+
+/// Where a scenario came from: its file and the hash of everything that was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The scenario file (or a label such as `<string>`).
+    pub path: PathBuf,
+    /// SHA-256 of the scenario text followed by every CSV table's bytes, in the order read.
+    pub sha256: String,
+}
+
+/// A validated scenario; see the module docs for its invariants.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    name: String,
+    description: String,
+    seed: u64,
+    trials: u64,
+    horizon_days: Option<f64>,
+    max_hops: u32,
+    countries: Vec<Country>,
+    authorities: Vec<Authority>,
+    channels: Vec<Channel>,
+    cohorts: Vec<Cohort>,
+    warnings: Vec<Problem>,
+    source: Source,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file, or the `scenario.toml` of a scenario folder. CSV
+    /// tables named in it are read relative to its folder.
+    pub fn load(path: &Path) -> Result<Scenario> {
+        let file = scenario_file(path);
+        let text = std::fs::read_to_string(&file).map_err(|source| Error::Read {
+            path: file.clone(),
+            source,
+        })?;
+        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        Scenario::from_toml_str(&text, &file, &base)
+    }
+
+    /// Validates scenario text. `path` is used in messages; CSV tables are read relative to
+    /// `base`.
+    pub fn from_toml_str(text: &str, path: &Path, base: &Path) -> Result<Scenario> {
+        let raw: raw::RawFile = toml::from_str(text).map_err(|e| Error::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let mut hasher = Sha256::new();
+        hasher.update(text.as_bytes());
+        let input = tables::read_tables(raw, path, base, &mut hasher)?;
+        let source = Source {
+            path: path.to_path_buf(),
+            sha256: format!("{:x}", hasher.finalize()),
+        };
+        let stem = default_name(path);
+        validate::validate(input, &stem, source)
+    }
+
+    /// Display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Free description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    /// Seed of every random stream.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Trials per cohort.
+    pub fn trials(&self) -> u64 {
+        self.trials
+    }
+    /// Deadline for `protected_in_time`, in days.
+    pub fn horizon_days(&self) -> Option<f64> {
+        self.horizon_days
+    }
+    /// Hops after which a trial is `stalled`.
+    pub fn max_hops(&self) -> u32 {
+        self.max_hops
+    }
+    /// Countries, in file order.
+    pub fn countries(&self) -> &[Country] {
+        &self.countries
+    }
+    /// Authorities, in file order (TOML first, then CSV tables).
+    pub fn authorities(&self) -> &[Authority] {
+        &self.authorities
+    }
+    /// Channels, in file order (TOML first, then CSV tables).
+    pub fn channels(&self) -> &[Channel] {
+        &self.channels
+    }
+    /// Cohorts, in file order.
+    pub fn cohorts(&self) -> &[Cohort] {
+        &self.cohorts
+    }
+    /// Warnings found while validating (structural holes, unreachable goals).
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+    /// The file and hash the scenario came from.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The same scenario with another seed.
+    pub fn with_seed(mut self, seed: u64) -> Scenario {
+        self.seed = seed;
+        self
+    }
+
+    /// The same scenario with another number of trials per cohort.
+    pub fn with_trials(mut self, trials: u64) -> Result<Scenario> {
+        if !(1..=MAX_TRIALS).contains(&trials) {
+            return Err(Error::Invalid {
+                path: self.source.path.clone(),
+                problems: vec![Problem::new(
+                    "--trials",
+                    format!("{trials} is out of range; use 1 to {MAX_TRIALS}"),
+                )],
+            });
+        }
+        self.trials = trials;
+        Ok(self)
+    }
+
+    /// The same scenario with every channel perfect: quality and fidelity 1, delays unchanged
+    /// (the "perfect communication" counterfactual of the referral gap).
+    pub fn with_perfect_communication(&self) -> Scenario {
+        let mut s = self.clone();
+        for c in &mut s.channels {
+            c.quality = 1.0;
+            c.fidelity = 1.0;
+        }
+        s
+    }
+
+    /// Index of the authority with this id.
+    pub fn authority_index(&self, id: &str) -> Option<usize> {
+        self.authorities.iter().position(|a| a.id == id)
+    }
+
+    /// Whether a channel may carry a case of `cohort` (the `when` filter and the cross-border
+    /// rule of MODEL.md "One trial", step 4). National/foreign is judged against the country of
+    /// the sending authority.
+    pub fn is_eligible(&self, channel: &Channel, cohort: &Cohort) -> bool {
+        let from_country = self.authorities[channel.from].country;
+        let to_country = self.authorities[channel.to].country;
+        let victims_ok = match channel.when_victims {
+            VictimsFilter::Any => true,
+            VictimsFilter::National => cohort.origin == from_country,
+            VictimsFilter::Foreign => cohort.origin != from_country,
+        };
+        let age_ok = match channel.when_age {
+            AgeFilter::Any => true,
+            AgeFilter::Child => cohort.age == Age::Child,
+            AgeFilter::Adult => cohort.age == Age::Adult,
+        };
+        let border_ok = !channel.cross_border || channel.any_origin || to_country == cohort.origin;
+        victims_ok && age_ok && border_ok
+    }
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name, self.source.path.display())
+    }
+}
+
+/// A scenario folder holds `scenario.toml`; anything else is the file itself.
+pub fn scenario_file(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.join("scenario.toml")
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// The name used for output folders: the folder name for `x/scenario.toml`, else the stem.
+pub fn default_name(path: &Path) -> String {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
+    if stem == "scenario" {
+        if let Some(dir) = path.parent().and_then(Path::file_name).and_then(|s| s.to_str()) {
+            return dir.to_owned();
+        }
+    }
+    stem.to_owned()
+}

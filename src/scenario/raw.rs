@@ -1,0 +1,203 @@
+//! Serde mirror of the scenario file, one struct per TOML table, with no logic.
+//!
+//! This is the "raw input" half of the parse-then-validate split (ripgrep's `LowArgs` role):
+//! every struct rejects unknown keys, optional keys are `Option`s so that validation can tell
+//! "absent" from "given", and enumerated values (kinds, services, filters) stay strings here so
+//! that [`super::validate`] can answer a typo with the list of allowed values, the same way for
+//! TOML and for CSV tables. Nothing outside `scenario/` sees these types.
+
+use serde::{Deserialize, Deserializer};
+
+/// The whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFile {
+    pub scenario: RawSettings,
+    #[serde(default)]
+    pub tables: RawTables,
+    #[serde(default)]
+    pub country: Vec<RawCountry>,
+    #[serde(default)]
+    pub authority: Vec<RawAuthority>,
+    #[serde(default)]
+    pub channel: Vec<RawChannel>,
+    #[serde(default)]
+    pub cohort: Vec<RawCohort>,
+    /// Parsed only to be rejected with a clear message until interventions are supported.
+    #[serde(default)]
+    pub intervention: Vec<toml::Table>,
+    /// Parsed only to be rejected with a clear message until sweeps are supported.
+    #[serde(default)]
+    pub sweep: Vec<toml::Table>,
+}
+
+/// `[scenario]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSettings {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub seed: Option<u64>,
+    pub trials: Option<u64>,
+    pub horizon_days: Option<f64>,
+    pub max_hops: Option<u32>,
+}
+
+/// `[tables]`: CSV files holding more authorities and channels, relative to the scenario file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTables {
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub authorities: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub channels: Vec<String>,
+}
+
+/// `[[country]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCountry {
+    pub code: String,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// `[[authority]]`, or one row of an authorities CSV table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAuthority {
+    pub id: String,
+    pub country: String,
+    pub kind: String,
+    pub identification: Option<f64>,
+    #[serde(default)]
+    pub provides: Vec<String>,
+    pub assist_incomplete: Option<f64>,
+    pub dropout_per_day: Option<f64>,
+    pub close: Option<f64>,
+}
+
+/// A delay distribution as written: `{ fixed = d }`, `{ gamma = { mean, shape } }`, ...
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub(crate) enum RawDelay {
+    Fixed(f64),
+    Exponential(f64),
+    Gamma { mean: f64, shape: f64 },
+    Lognormal { median: f64, sigma: f64 },
+    Uniform { min: f64, max: f64 },
+}
+
+/// `when = { victims = "...", age = "..." }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWhen {
+    pub victims: Option<String>,
+    pub age: Option<String>,
+}
+
+/// `[[channel]]`, or one row of a channels CSV table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChannel {
+    pub id: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub quality: Option<f64>,
+    pub delay: Option<RawDelay>,
+    pub fidelity: Option<f64>,
+    pub weight: Option<f64>,
+    pub retries: Option<i64>,
+    pub when: Option<RawWhen>,
+    pub any_origin: Option<bool>,
+    pub formal: Option<bool>,
+}
+
+/// `entry = [{ at = "...", share = ... }]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEntry {
+    pub at: String,
+    pub share: f64,
+}
+
+/// `[[cohort]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCohort {
+    pub name: String,
+    pub origin: String,
+    pub age: String,
+    pub exploitation: Option<String>,
+    pub victims: Option<f64>,
+    #[serde(default)]
+    pub entry: Vec<RawEntry>,
+    pub goal: Option<Vec<String>>,
+}
+
+/// One row of an authorities CSV table: the same keys as `[[authority]]`, with `provides`
+/// as a list separated by `;` or spaces. Empty cells take the defaults.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAuthorityRow {
+    pub id: String,
+    pub country: String,
+    pub kind: String,
+    pub identification: Option<f64>,
+    pub provides: Option<String>,
+    pub assist_incomplete: Option<f64>,
+    pub dropout_per_day: Option<f64>,
+    pub close: Option<f64>,
+}
+
+/// One row of a channels CSV table: the keys of `[[channel]]`, with `delay` written as the
+/// same TOML inline table (`"{ gamma = { mean = 2, shape = 2 } }"`) and `when` split into
+/// `when_victims` and `when_age`. Empty cells take the defaults.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChannelRow {
+    pub id: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub quality: Option<f64>,
+    pub delay: Option<String>,
+    pub fidelity: Option<f64>,
+    pub weight: Option<f64>,
+    pub retries: Option<i64>,
+    pub when_victims: Option<String>,
+    pub when_age: Option<String>,
+    pub any_origin: Option<bool>,
+    pub formal: Option<bool>,
+}
+
+/// Wrapper to parse one CSV `delay` cell with the TOML grammar.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DelayCell {
+    pub delay: RawDelay,
+}
+
+/// Accepts `key = "a.csv"` as well as `key = ["a.csv", "b.csv"]`.
+fn one_or_many<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a file name or a list of file names")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(vec![v.to_owned()])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(s) = seq.next_element::<String>()? {
+                out.push(s);
+            }
+            Ok(out)
+        }
+    }
+    de.deserialize_any(Visitor)
+}

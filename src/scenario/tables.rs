@@ -1,0 +1,172 @@
+//! CSV authority and channel tables named in `[tables]`: reads them (relative to the scenario
+//! file), turns each row into the same raw record as a TOML table, and remembers where every
+//! record came from so that validation messages can point at a file and line.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::raw::{DelayCell, RawAuthority, RawAuthorityRow, RawChannel, RawChannelRow, RawFile, RawWhen};
+use crate::error::{Error, Problem, Result};
+
+/// Raw records with their locations, ready for validation.
+pub(crate) struct Input {
+    pub file: RawFile,
+    /// `(location, record)`: TOML tables first, then CSV rows in table order.
+    pub authorities: Vec<(String, RawAuthority)>,
+    pub channels: Vec<(String, RawChannel)>,
+}
+
+/// Moves the TOML records into an [`Input`] and appends every row of the named CSV tables.
+/// The bytes of each table are fed to `hasher`, so the scenario hash covers them.
+pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Path, hasher: &mut Sha256) -> Result<Input> {
+    let mut problems = Vec::new();
+    let authorities = std::mem::take(&mut file.authority)
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| (format!("[[authority]] #{} \"{}\"", i + 1, a.id), a))
+        .collect::<Vec<_>>();
+    let channels = std::mem::take(&mut file.channel)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (format!("[[channel]] #{} \"{}->{}\"", i + 1, c.from, c.to), c))
+        .collect::<Vec<_>>();
+    let mut input = Input {
+        file,
+        authorities,
+        channels,
+    };
+    for name in input.file.tables.authorities.clone() {
+        if let Some(bytes) = read_table(base, &name, "authorities", hasher, &mut problems) {
+            for (line, row) in rows::<RawAuthorityRow>(&bytes, &name, &mut problems) {
+                let loc = format!("{name} line {line} \"{}\"", row.id);
+                input.authorities.push((loc, authority_from_row(row)));
+            }
+        }
+    }
+    for name in input.file.tables.channels.clone() {
+        if let Some(bytes) = read_table(base, &name, "channels", hasher, &mut problems) {
+            for (line, row) in rows::<RawChannelRow>(&bytes, &name, &mut problems) {
+                let loc = format!("{name} line {line} \"{}->{}\"", row.from, row.to);
+                match channel_from_row(row) {
+                    Ok(c) => input.channels.push((loc, c)),
+                    Err(msg) => problems.push(Problem::new(format!("{loc} delay"), msg)),
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(input)
+    } else {
+        Err(Error::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        })
+    }
+}
+
+fn read_table(base: &Path, name: &str, key: &str, hasher: &mut Sha256, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
+    let full = base.join(name);
+    match std::fs::read(&full) {
+        Ok(bytes) => {
+            hasher.update(&bytes);
+            Some(bytes)
+        }
+        Err(e) => {
+            problems.push(Problem::new(
+                format!("[tables] {key}"),
+                format!(
+                    "cannot read {}: {e}; table paths are relative to the scenario file's folder",
+                    full.display()
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// Deserialises every row with its line number, recording a problem for each bad one.
+fn rows<T: serde::de::DeserializeOwned>(bytes: &[u8], name: &str, problems: &mut Vec<Problem>) -> Vec<(u64, T)> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            problems.push(Problem::new(format!("{name} line 1"), format!("cannot read the header row: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for rec in reader.records() {
+        let line = |pos: Option<&csv::Position>| pos.map_or(0, csv::Position::line);
+        match rec {
+            Ok(r) => match r.deserialize::<T>(Some(&headers)) {
+                Ok(row) => out.push((line(r.position()), row)),
+                Err(e) => {
+                    let what = match e.kind() {
+                        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
+                            Some(f) => format!("column {} ({}): {}", f + 1, headers.get(f as usize).unwrap_or("?"), err.kind()),
+                            None => err.kind().to_string(),
+                        },
+                        _ => e.to_string(),
+                    };
+                    problems.push(Problem::new(format!("{name} line {}", line(r.position())), what));
+                }
+            },
+            Err(e) => problems.push(Problem::new(format!("{name} line {}", line(e.position())), e.to_string())),
+        }
+    }
+    out
+}
+
+fn authority_from_row(row: RawAuthorityRow) -> RawAuthority {
+    RawAuthority {
+        id: row.id,
+        country: row.country,
+        kind: row.kind,
+        identification: row.identification,
+        provides: row
+            .provides
+            .unwrap_or_default()
+            .split(|c: char| c == ';' || c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        assist_incomplete: row.assist_incomplete,
+        dropout_per_day: row.dropout_per_day,
+        close: row.close,
+    }
+}
+
+fn channel_from_row(row: RawChannelRow) -> Result<RawChannel, String> {
+    let delay = match row.delay.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(cell) => Some(
+            toml::from_str::<DelayCell>(&format!("delay = {cell}"))
+                .map_err(|e| {
+                    format!(
+                        "cannot read delay `{cell}`: {}; write it as in TOML, e.g. \
+                         \"{{ gamma = {{ mean = 2.0, shape = 2.0 }} }}\"",
+                        e.message()
+                    )
+                })?
+                .delay,
+        ),
+    };
+    let when = (row.when_victims.is_some() || row.when_age.is_some()).then(|| RawWhen {
+        victims: row.when_victims,
+        age: row.when_age,
+    });
+    Ok(RawChannel {
+        id: row.id,
+        from: row.from,
+        to: row.to,
+        quality: row.quality,
+        delay,
+        fidelity: row.fidelity,
+        weight: row.weight,
+        retries: row.retries,
+        when,
+        any_origin: row.any_origin,
+        formal: row.formal,
+    })
+}

@@ -1,0 +1,190 @@
+//! Accumulators of simulated trials and the statistics computed from them.
+//!
+//! Every accumulator here holds **integers only** (counts, fixed-point sums, histogram bins) and
+//! has a `merge` method, so combining the tallies of blocks, threads or shards is exact and does
+//! not depend on order: this is what makes results independent of the thread count (xsv's
+//! `Commute::merge` habit). Intervals live in [`interval`], the histogram in [`histogram`], the
+//! gap and inconsistency measures in [`gap`].
+
+pub mod gap;
+pub mod histogram;
+pub mod interval;
+
+use histogram::{Histogram, IntHistogram};
+use interval::PairTable;
+
+use crate::model::trial::Observer;
+use crate::model::{Measure, Milestone, TrialRecord};
+
+/// Tally of the trials that entered at one entry point (the atom of every breakdown).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupTally {
+    /// Trials.
+    pub trials: u64,
+    /// Trials having each measure, indexed by [`Measure::index`].
+    pub counts: [u64; Measure::COUNT],
+    /// Day each milestone was reached, indexed by [`Milestone::index`].
+    pub times: [Histogram; 4],
+    /// Hops of identified cases.
+    pub hops: IntHistogram,
+}
+
+impl GroupTally {
+    /// Adds one trial.
+    #[inline]
+    pub fn record(&mut self, rec: &TrialRecord, horizon_days: Option<f64>) {
+        self.trials += 1;
+        for m in Measure::ALL {
+            self.counts[m.index()] += u64::from(rec.has(m, horizon_days));
+        }
+        for m in Milestone::ALL {
+            if let Some(t) = rec.time_of(m) {
+                self.times[m.index()].add(t);
+            }
+        }
+        if rec.has(Measure::Identified, None) {
+            self.hops.add(rec.hops);
+        }
+    }
+
+    /// Adds another tally.
+    pub fn merge(&mut self, o: &GroupTally) {
+        self.trials += o.trials;
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            *a += b;
+        }
+        for (a, b) in self.times.iter_mut().zip(&o.times) {
+            a.merge(b);
+        }
+        self.hops.merge(&o.hops);
+    }
+
+    /// Trials having `m`.
+    pub fn count(&self, m: Measure) -> u64 {
+        self.counts[m.index()]
+    }
+}
+
+/// Events on one channel, for the leak map.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChannelCounts {
+    /// Attempts made.
+    pub attempts: u64,
+    /// Attempts that failed.
+    pub failures: u64,
+    /// Cases lost (every attempt failed).
+    pub losses: u64,
+    /// Victims who dropped out while a referral on the channel was pending.
+    pub dropouts: u64,
+    /// Files the channel delivered incomplete.
+    pub degraded: u64,
+    /// Cases misclassified because this channel degraded their file.
+    pub misclassified: u64,
+}
+
+impl ChannelCounts {
+    /// Adds another counter.
+    pub fn merge(&mut self, o: &ChannelCounts) {
+        self.attempts += o.attempts;
+        self.failures += o.failures;
+        self.losses += o.losses;
+        self.dropouts += o.dropouts;
+        self.degraded += o.degraded;
+        self.misclassified += o.misclassified;
+    }
+
+    /// Cases the channel accounts for: lost on it, dropped while pending on it, or
+    /// misclassified because of it.
+    pub fn leaked(&self) -> u64 {
+        self.losses + self.dropouts + self.misclassified
+    }
+}
+
+/// Records channel events of a trial into a slice of counters.
+#[derive(Debug)]
+pub struct ChannelObserver<'a>(pub &'a mut [ChannelCounts]);
+
+impl Observer for ChannelObserver<'_> {
+    #[inline]
+    fn attempt(&mut self, c: usize) {
+        self.0[c].attempts += 1;
+    }
+    #[inline]
+    fn failure(&mut self, c: usize) {
+        self.0[c].failures += 1;
+    }
+    #[inline]
+    fn loss(&mut self, c: usize) {
+        self.0[c].losses += 1;
+    }
+    #[inline]
+    fn dropout(&mut self, c: usize) {
+        self.0[c].dropouts += 1;
+    }
+    #[inline]
+    fn degraded(&mut self, c: usize) {
+        self.0[c].degraded += 1;
+    }
+    #[inline]
+    fn misclassified(&mut self, c: usize) {
+        self.0[c].misclassified += 1;
+    }
+}
+
+/// Everything measured for one cohort in one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohortTally {
+    /// One tally per entry point, in the cohort's entry order.
+    pub entries: Vec<GroupTally>,
+    /// Channel events, indexed by channel.
+    pub channels: Vec<ChannelCounts>,
+    /// Per measure, the paired table of (actual, perfect communication) outcomes of the same
+    /// trials: arm `a` is actual, arm `b` is perfect.
+    pub perfect: [PairTable; Measure::COUNT],
+}
+
+impl CohortTally {
+    /// An empty tally for a cohort with `entries` entry points in a network of `channels`.
+    pub fn new(entries: usize, channels: usize) -> CohortTally {
+        CohortTally {
+            entries: vec![GroupTally::default(); entries],
+            channels: vec![ChannelCounts::default(); channels],
+            perfect: [PairTable::default(); Measure::COUNT],
+        }
+    }
+
+    /// Adds another tally of the same cohort.
+    pub fn merge(&mut self, o: &CohortTally) {
+        for (a, b) in self.entries.iter_mut().zip(&o.entries) {
+            a.merge(b);
+        }
+        for (a, b) in self.channels.iter_mut().zip(&o.channels) {
+            a.merge(b);
+        }
+        for (a, b) in self.perfect.iter_mut().zip(&o.perfect) {
+            a.merge(b);
+        }
+    }
+
+    /// Records the pair (actual, perfect) of the same trial.
+    #[inline]
+    pub fn record_pair(&mut self, actual: &TrialRecord, perfect: &TrialRecord, horizon_days: Option<f64>) {
+        for m in Measure::ALL {
+            self.perfect[m.index()].add(actual.has(m, horizon_days), perfect.has(m, horizon_days));
+        }
+    }
+
+    /// The tally of all entry points together.
+    pub fn total(&self) -> GroupTally {
+        let mut t = GroupTally::default();
+        for e in &self.entries {
+            t.merge(e);
+        }
+        t
+    }
+
+    /// Trials of the cohort.
+    pub fn trials(&self) -> u64 {
+        self.entries.iter().map(|e| e.trials).sum()
+    }
+}
