@@ -230,7 +230,11 @@ fn describe(s: &Scenario) -> String {
             c.name,
             s.countries()[c.origin].code,
             c.age.name(),
-            if c.exploitation.is_empty() { "-" } else { &c.exploitation },
+            if c.exploitation.is_empty() {
+                "-"
+            } else {
+                &c.exploitation
+            },
             c.victims,
             entries.join(", "),
             c.goal,

@@ -39,7 +39,11 @@ impl ReferralGraph {
 
     /// Channels leaving `authority`, in channel (file) order.
     pub fn out_channels(&self, authority: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = self.graph.edges(NodeIndex::new(authority)).map(|e| *e.weight()).collect();
+        let mut out: Vec<usize> = self
+            .graph
+            .edges(NodeIndex::new(authority))
+            .map(|e| *e.weight())
+            .collect();
         out.sort_unstable();
         out
     }
@@ -82,7 +86,10 @@ impl ReferralGraph {
                 if auth.identification == 0.0 {
                     out.push(Problem::new(
                         &loc,
-                        format!("nobody is identified at entry point \"{}\" (identification = 0)", auth.id),
+                        format!(
+                            "nobody is identified at entry point \"{}\" (identification = 0)",
+                            auth.id
+                        ),
                     ));
                 }
             }

@@ -124,7 +124,12 @@ impl CohortJob<'_> {
         for (i, window) in buf.chunks_exact(WINDOW_WORDS).enumerate() {
             let trial = first + i as u64;
             let mut draws = self.key.trial(self.streams, trial, window);
-            let actual = simulate(self.actual, self.cohort, &mut draws, &mut ChannelObserver(&mut tally.channels));
+            let actual = simulate(
+                self.actual,
+                self.cohort,
+                &mut draws,
+                &mut ChannelObserver(&mut tally.channels),
+            );
             tally.entries[actual.entry].record(&actual, self.horizon_days);
             let mut draws = self.key.trial(self.streams, trial, window);
             let perfect = simulate(self.perfect, self.cohort, &mut draws, &mut ());

@@ -74,7 +74,9 @@ impl Delay {
             }
             Delay::LogNormal { median, sigma } => {
                 if !(median.is_finite() && median > 0.0) {
-                    return Err(format!("lognormal median = {median} must be a finite number of days > 0"));
+                    return Err(format!(
+                        "lognormal median = {median} must be a finite number of days > 0"
+                    ));
                 }
                 if sigma.is_finite() && sigma >= 0.0 {
                     Ok(())
@@ -115,13 +117,13 @@ impl Delay {
             Delay::Exponential { mean } if mean == 0.0 => DelaySampler::Fixed(0.0),
             Delay::Exponential { mean } => DelaySampler::Exponential { mean },
             Delay::Gamma { mean, .. } if mean == 0.0 => DelaySampler::Fixed(0.0),
-            Delay::Gamma { mean, shape } => DelaySampler::Gamma(
-                Gamma::new(shape, mean / shape).expect("checked: shape > 0, scale > 0"),
-            ),
+            Delay::Gamma { mean, shape } => {
+                DelaySampler::Gamma(Gamma::new(shape, mean / shape).expect("checked: shape > 0, scale > 0"))
+            }
             Delay::LogNormal { median, sigma } if sigma == 0.0 => DelaySampler::Fixed(median),
-            Delay::LogNormal { median, sigma } => DelaySampler::LogNormal(
-                LogNormal::new(median.ln(), sigma).expect("checked: sigma > 0"),
-            ),
+            Delay::LogNormal { median, sigma } => {
+                DelaySampler::LogNormal(LogNormal::new(median.ln(), sigma).expect("checked: sigma > 0"))
+            }
             Delay::Uniform { min, max } if min == max => DelaySampler::Fixed(min),
             Delay::Uniform { min, max } => DelaySampler::Uniform { min, width: max - min },
         }
@@ -188,8 +190,20 @@ mod tests {
             (Delay::Exponential { mean: f64::NAN }, "exponential mean"),
             (Delay::Gamma { mean: 2.0, shape: 0.0 }, "gamma shape"),
             (Delay::Gamma { mean: -2.0, shape: 1.0 }, "gamma mean"),
-            (Delay::LogNormal { median: 0.0, sigma: 1.0 }, "lognormal median"),
-            (Delay::LogNormal { median: 1.0, sigma: f64::INFINITY }, "lognormal sigma"),
+            (
+                Delay::LogNormal {
+                    median: 0.0,
+                    sigma: 1.0,
+                },
+                "lognormal median",
+            ),
+            (
+                Delay::LogNormal {
+                    median: 1.0,
+                    sigma: f64::INFINITY,
+                },
+                "lognormal sigma",
+            ),
             (Delay::Uniform { min: 5.0, max: 1.0 }, "greater than max"),
         ];
         for (d, needle) in bad {
@@ -208,7 +222,11 @@ mod tests {
             assert!(matches!(d.sampler(), DelaySampler::Fixed(0.0)), "{d:?}");
         }
         assert!(matches!(
-            Delay::LogNormal { median: 4.0, sigma: 0.0 }.sampler(),
+            Delay::LogNormal {
+                median: 4.0,
+                sigma: 0.0
+            }
+            .sampler(),
             DelaySampler::Fixed(4.0)
         ));
     }
@@ -220,7 +238,13 @@ mod tests {
             (Delay::Exponential { mean: 3.0 }, 3.0f64),
             (Delay::Gamma { mean: 2.0, shape: 2.0 }, 2.0f64.sqrt()),
             (Delay::Gamma { mean: 10.0, shape: 0.5 }, 10.0 / 0.5f64.sqrt()),
-            (Delay::LogNormal { median: 30.0, sigma: 0.6 }, 0.0),
+            (
+                Delay::LogNormal {
+                    median: 30.0,
+                    sigma: 0.6,
+                },
+                0.0,
+            ),
             (Delay::Uniform { min: 29.0, max: 48.0 }, 19.0 / 12f64.sqrt()),
         ];
         let n = 200_000u64;
@@ -236,7 +260,11 @@ mod tests {
                 .sum();
             let mean = sum / n as f64;
             let se = sd / (n as f64).sqrt();
-            assert!((mean - law.mean()).abs() < 5.0 * se, "{law:?}: {mean} vs {}", law.mean());
+            assert!(
+                (mean - law.mean()).abs() < 5.0 * se,
+                "{law:?}: {mean} vs {}",
+                law.mean()
+            );
         }
     }
 
@@ -249,7 +277,12 @@ mod tests {
             Delay::Exponential { mean: 3.0 }.sampler().sample(w),
             Delay::Uniform { min: 1.0, max: 3.0 }.sampler().sample(w),
             Delay::Gamma { mean: 2.0, shape: 2.0 }.sampler().sample(w),
-            Delay::LogNormal { median: 30.0, sigma: 0.6 }.sampler().sample(w),
+            Delay::LogNormal {
+                median: 30.0,
+                sigma: 0.6,
+            }
+            .sampler()
+            .sample(w),
         ];
         let exp_u = ((w >> 11) + 1) as f64 / (1u64 << 53) as f64;
         assert_eq!(got[0], -3.0 * exp_u.ln());

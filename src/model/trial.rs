@@ -61,7 +61,11 @@ fn happens(word: u32, threshold: u64) -> bool {
 pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut D, obs: &mut O) -> TrialRecord {
     let plan = &net.cohorts[cohort];
     let w = u64::from(draws.word());
-    let entry = plan.entry_cum.iter().position(|&c| w < c).unwrap_or(plan.entry_cum.len() - 1);
+    let entry = plan
+        .entry_cum
+        .iter()
+        .position(|&c| w < c)
+        .unwrap_or(plan.entry_cum.len() - 1);
     let a0 = plan.entry_at[entry] as usize;
     let mut rec = TrialRecord {
         entry,

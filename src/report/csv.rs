@@ -169,16 +169,92 @@ macro_rules! csv_row {
     };
 }
 
-csv_row!(RateRow, "rates.csv", ["variant", "cohort", "group", "key", "measure", "trials", "count", "rate",
-    "ci_low", "ci_high", "victims_per_year"]);
-csv_row!(TimeRow, "times.csv", ["variant", "cohort", "group", "key", "milestone", "n", "mean", "p50", "p90"]);
-csv_row!(HopsRow, "hops.csv", ["variant", "cohort", "group", "key", "n", "mean", "p50", "p90"]);
-csv_row!(ChannelRow, "channels.csv", ["variant", "channel", "from", "to", "attempts", "failures", "losses",
-    "dropouts", "degraded", "loss_share", "misclassified", "lost_per_year", "leaked_per_year"]);
-csv_row!(GapRow, "gap.csv", ["variant", "cohort", "completed_actual", "completed_perfect", "gap", "ci_low",
-    "ci_high", "discordant_share", "gap_victims_per_year"]);
-csv_row!(InconsistencyRow, "inconsistency.csv", ["variant", "cohort", "level", "weighted_sd", "range",
-    "min_key", "max_key", "min_rate", "max_rate"]);
+csv_row!(
+    RateRow,
+    "rates.csv",
+    [
+        "variant",
+        "cohort",
+        "group",
+        "key",
+        "measure",
+        "trials",
+        "count",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "victims_per_year"
+    ]
+);
+csv_row!(
+    TimeRow,
+    "times.csv",
+    [
+        "variant",
+        "cohort",
+        "group",
+        "key",
+        "milestone",
+        "n",
+        "mean",
+        "p50",
+        "p90"
+    ]
+);
+csv_row!(
+    HopsRow,
+    "hops.csv",
+    ["variant", "cohort", "group", "key", "n", "mean", "p50", "p90"]
+);
+csv_row!(
+    ChannelRow,
+    "channels.csv",
+    [
+        "variant",
+        "channel",
+        "from",
+        "to",
+        "attempts",
+        "failures",
+        "losses",
+        "dropouts",
+        "degraded",
+        "loss_share",
+        "misclassified",
+        "lost_per_year",
+        "leaked_per_year"
+    ]
+);
+csv_row!(
+    GapRow,
+    "gap.csv",
+    [
+        "variant",
+        "cohort",
+        "completed_actual",
+        "completed_perfect",
+        "gap",
+        "ci_low",
+        "ci_high",
+        "discordant_share",
+        "gap_victims_per_year"
+    ]
+);
+csv_row!(
+    InconsistencyRow,
+    "inconsistency.csv",
+    [
+        "variant",
+        "cohort",
+        "level",
+        "weighted_sd",
+        "range",
+        "min_key",
+        "max_key",
+        "min_rate",
+        "max_rate"
+    ]
+);
 
 /// Serialises rows as CSV with the header row (written even when there are no rows).
 pub fn to_csv<T: CsvRow>(rows: &[T]) -> Vec<u8> {
@@ -205,18 +281,76 @@ mod tests {
     #[test]
     fn headers_match_fields() {
         let v = || "v".to_owned();
-        header_matches(RateRow { variant: v(), cohort: v(), group: "all", key: v(), measure: "m", trials: 1,
-            count: None, rate: None, ci_low: None, ci_high: None, victims_per_year: None });
-        header_matches(TimeRow { variant: v(), cohort: v(), group: "all", key: v(), milestone: "m", n: 0,
-            mean: None, p50: None, p90: None });
-        header_matches(HopsRow { variant: v(), cohort: v(), group: "all", key: v(), n: 0, mean: None, p50: None,
-            p90: None });
-        header_matches(ChannelRow { variant: v(), channel: v(), from: v(), to: v(), attempts: 0, failures: 0,
-            losses: 0, dropouts: 0, degraded: 0, loss_share: None, misclassified: 0, lost_per_year: 0.0,
-            leaked_per_year: 0.0 });
-        header_matches(GapRow { variant: v(), cohort: v(), completed_actual: 0.0, completed_perfect: 0.0,
-            gap: 0.0, ci_low: 0.0, ci_high: 0.0, discordant_share: 0.0, gap_victims_per_year: 0.0 });
-        header_matches(InconsistencyRow { variant: v(), cohort: v(), level: "entry", weighted_sd: None,
-            range: None, min_key: None, max_key: None, min_rate: None, max_rate: None });
+        header_matches(RateRow {
+            variant: v(),
+            cohort: v(),
+            group: "all",
+            key: v(),
+            measure: "m",
+            trials: 1,
+            count: None,
+            rate: None,
+            ci_low: None,
+            ci_high: None,
+            victims_per_year: None,
+        });
+        header_matches(TimeRow {
+            variant: v(),
+            cohort: v(),
+            group: "all",
+            key: v(),
+            milestone: "m",
+            n: 0,
+            mean: None,
+            p50: None,
+            p90: None,
+        });
+        header_matches(HopsRow {
+            variant: v(),
+            cohort: v(),
+            group: "all",
+            key: v(),
+            n: 0,
+            mean: None,
+            p50: None,
+            p90: None,
+        });
+        header_matches(ChannelRow {
+            variant: v(),
+            channel: v(),
+            from: v(),
+            to: v(),
+            attempts: 0,
+            failures: 0,
+            losses: 0,
+            dropouts: 0,
+            degraded: 0,
+            loss_share: None,
+            misclassified: 0,
+            lost_per_year: 0.0,
+            leaked_per_year: 0.0,
+        });
+        header_matches(GapRow {
+            variant: v(),
+            cohort: v(),
+            completed_actual: 0.0,
+            completed_perfect: 0.0,
+            gap: 0.0,
+            ci_low: 0.0,
+            ci_high: 0.0,
+            discordant_share: 0.0,
+            gap_victims_per_year: 0.0,
+        });
+        header_matches(InconsistencyRow {
+            variant: v(),
+            cohort: v(),
+            level: "entry",
+            weighted_sd: None,
+            range: None,
+            min_key: None,
+            max_key: None,
+            min_rate: None,
+            max_rate: None,
+        });
     }
 }

@@ -189,7 +189,8 @@ impl Report {
                     max_rate: sp.map(|x| points[x.max_group].1),
                 });
             }
-            r.summary.push(summary::CohortLine::new(s, cohort, tally, &groups[0].tally));
+            r.summary
+                .push(summary::CohortLine::new(s, cohort, tally, &groups[0].tally));
         }
         r.channels = channel_rows(s, result, &variant);
         r

@@ -62,7 +62,12 @@ fn pct(x: f64) -> String {
 pub fn render(title: &str, lines: &[CohortLine]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{title}");
-    let width = lines.iter().map(|l| l.cohort.chars().count()).max().unwrap_or(6).clamp(6, 44);
+    let width = lines
+        .iter()
+        .map(|l| l.cohort.chars().count())
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 44);
     let _ = writeln!(
         out,
         "  {:<width$}  {:>8}  {:>10}  {:>9}  {:>22}  {:>24}  worst channel (share of victims leaked)",
@@ -71,7 +76,12 @@ pub fn render(title: &str, lines: &[CohortLine]) -> String {
     for l in lines {
         let name: String = l.cohort.chars().take(width).collect();
         let completed = format!("{} ({}–{})", pct(l.completed.0), pct(l.completed.1), pct(l.completed.2));
-        let gap = format!("{:+.1} pts ({:+.1}–{:+.1})", 100.0 * l.gap.0, 100.0 * l.gap.1, 100.0 * l.gap.2);
+        let gap = format!(
+            "{:+.1} pts ({:+.1}–{:+.1})",
+            100.0 * l.gap.0,
+            100.0 * l.gap.1,
+            100.0 * l.gap.2
+        );
         let worst = l
             .worst_channel
             .as_ref()

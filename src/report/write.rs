@@ -90,7 +90,10 @@ mod tests {
         write_folder(&dir, &[("a.csv", b"2\n".to_vec())]).unwrap();
         assert_eq!(fs::read(dir.join("a.csv")).unwrap(), b"2\n");
         assert!(!dir.join("old.csv").exists(), "stale files of the old result must go");
-        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("out")]);
     }
 }

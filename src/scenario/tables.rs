@@ -91,7 +91,10 @@ fn rows<T: serde::de::DeserializeOwned>(bytes: &[u8], name: &str, problems: &mut
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            problems.push(Problem::new(format!("{name} line 1"), format!("cannot read the header row: {e}")));
+            problems.push(Problem::new(
+                format!("{name} line 1"),
+                format!("cannot read the header row: {e}"),
+            ));
             return Vec::new();
         }
     };
@@ -104,7 +107,12 @@ fn rows<T: serde::de::DeserializeOwned>(bytes: &[u8], name: &str, problems: &mut
                 Err(e) => {
                     let what = match e.kind() {
                         csv::ErrorKind::Deserialize { err, .. } => match err.field() {
-                            Some(f) => format!("column {} ({}): {}", f + 1, headers.get(f as usize).unwrap_or("?"), err.kind()),
+                            Some(f) => format!(
+                                "column {} ({}): {}",
+                                f + 1,
+                                headers.get(f as usize).unwrap_or("?"),
+                                err.kind()
+                            ),
                             None => err.kind().to_string(),
                         },
                         _ => e.to_string(),
@@ -112,7 +120,10 @@ fn rows<T: serde::de::DeserializeOwned>(bytes: &[u8], name: &str, problems: &mut
                     problems.push(Problem::new(format!("{name} line {}", line(r.position())), what));
                 }
             },
-            Err(e) => problems.push(Problem::new(format!("{name} line {}", line(e.position())), e.to_string())),
+            Err(e) => problems.push(Problem::new(
+                format!("{name} line {}", line(e.position())),
+                e.to_string(),
+            )),
         }
     }
     out

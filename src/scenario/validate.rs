@@ -22,7 +22,11 @@ struct Checker {
 
 impl Checker {
     fn bad(&mut self, loc: &str, key: &str, msg: impl Into<String>) {
-        let at = if key.is_empty() { loc.to_owned() } else { format!("{loc} {key}") };
+        let at = if key.is_empty() {
+            loc.to_owned()
+        } else {
+            format!("{loc} {key}")
+        };
         self.problems.push(Problem::new(at, msg));
     }
 
@@ -54,7 +58,11 @@ impl Checker {
         let found = options.iter().find(|(n, _)| *n == v).map(|(_, t)| *t);
         if found.is_none() {
             let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-            self.bad(loc, key, format!("unknown value \"{v}\"; use one of: {}", names.join(", ")));
+            self.bad(
+                loc,
+                key,
+                format!("unknown value \"{v}\"; use one of: {}", names.join(", ")),
+            );
         }
         found
     }
@@ -71,25 +79,45 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
     // [scenario]
     let s = &file.scenario;
     let seed = s.seed.unwrap_or_else(|| {
-        ck.bad("[scenario]", "seed", "is missing; add `seed = <integer>` so that results can be reproduced");
+        ck.bad(
+            "[scenario]",
+            "seed",
+            "is missing; add `seed = <integer>` so that results can be reproduced",
+        );
         0
     });
     let trials = s.trials.unwrap_or(DEFAULT_TRIALS);
     if !(1..=MAX_TRIALS).contains(&trials) {
-        ck.bad("[scenario]", "trials", format!("{trials} is out of range; use 1 to {MAX_TRIALS} trials per cohort"));
+        ck.bad(
+            "[scenario]",
+            "trials",
+            format!("{trials} is out of range; use 1 to {MAX_TRIALS} trials per cohort"),
+        );
     }
     let max_hops = s.max_hops.unwrap_or(DEFAULT_MAX_HOPS);
     if !(1..=MAX_HOPS).contains(&max_hops) {
-        ck.bad("[scenario]", "max_hops", format!("{max_hops} is out of range; use 1 to {MAX_HOPS}"));
+        ck.bad(
+            "[scenario]",
+            "max_hops",
+            format!("{max_hops} is out of range; use 1 to {MAX_HOPS}"),
+        );
     }
     if let Some(h) = s.horizon_days {
         if !(h.is_finite() && h > 0.0) {
-            ck.bad("[scenario]", "horizon_days", format!("{h} is not allowed; use a finite number of days > 0, or remove the key for no deadline"));
+            ck.bad(
+                "[scenario]",
+                "horizon_days",
+                format!("{h} is not allowed; use a finite number of days > 0, or remove the key for no deadline"),
+            );
         }
     }
     let name = match s.name.as_deref().map(str::trim) {
         Some("") => {
-            ck.bad("[scenario]", "name", "is empty; give the scenario a name or remove the key");
+            ck.bad(
+                "[scenario]",
+                "name",
+                "is empty; give the scenario a name or remove the key",
+            );
             String::new()
         }
         Some(n) => n.to_owned(),
@@ -99,7 +127,11 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         ck.bad("[[intervention]]", "", "interventions are not supported yet by this version of refgap; remove the [[intervention]] tables to run the baseline");
     }
     if !file.sweep.is_empty() {
-        ck.bad("[[sweep]]", "", "sweeps are not supported yet by this version of refgap; remove the [[sweep]] tables to run the baseline");
+        ck.bad(
+            "[[sweep]]",
+            "",
+            "sweeps are not supported yet by this version of refgap; remove the [[sweep]] tables to run the baseline",
+        );
     }
 
     // [[country]]
@@ -108,14 +140,26 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
     for (i, c) in file.country.iter().enumerate() {
         let loc = format!("[[country]] #{} \"{}\"", i + 1, c.code);
         if c.code.len() != 3 || !c.code.bytes().all(|b| b.is_ascii_uppercase()) {
-            ck.bad(&loc, "code", "must be an ISO 3166-1 alpha-3 code: three capital letters, e.g. \"CIV\"");
+            ck.bad(
+                &loc,
+                "code",
+                "must be an ISO 3166-1 alpha-3 code: three capital letters, e.g. \"CIV\"",
+            );
         }
         if country_index.insert(c.code.clone(), countries.len()).is_some() {
-            ck.bad(&loc, "code", "is used by an earlier [[country]]; country codes must be unique");
+            ck.bad(
+                &loc,
+                "code",
+                "is used by an earlier [[country]]; country codes must be unique",
+            );
         }
         for l in &c.languages {
             if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
-                ck.bad(&loc, "languages", format!("\"{l}\" is not an ISO 639-1 code; use two small letters, e.g. \"fr\""));
+                ck.bad(
+                    &loc,
+                    "languages",
+                    format!("\"{l}\" is not an ISO 639-1 code; use two small letters, e.g. \"fr\""),
+                );
             }
         }
         if c.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v)) {
@@ -149,7 +193,11 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
             ck.bad(loc, "id", "is empty; give every authority an id such as \"CIV.police\"");
         }
         if authority_index.insert(a.id.clone(), authorities.len()).is_some() {
-            ck.bad(loc, "id", "is used by an earlier authority; authority ids must be unique");
+            ck.bad(
+                loc,
+                "id",
+                "is used by an earlier authority; authority ids must be unique",
+            );
         }
         let country = match country_index.get(&a.country) {
             Some(&i) => i,
@@ -177,7 +225,11 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         });
     }
     if authorities.is_empty() {
-        ck.bad("[[authority]]", "", "the scenario has no authorities; add [[authority]] tables or a [tables] authorities CSV");
+        ck.bad(
+            "[[authority]]",
+            "",
+            "the scenario has no authorities; add [[authority]] tables or a [tables] authorities CSV",
+        );
     }
 
     // [[channel]]
@@ -187,18 +239,30 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         let end = |key: &str, id: &str, ck: &mut Checker| match authority_index.get(id) {
             Some(&i) => Some(i),
             None => {
-                ck.bad(loc, key, format!("\"{id}\" is not an authority id of this scenario; add the authority or fix the id"));
+                ck.bad(
+                    loc,
+                    key,
+                    format!("\"{id}\" is not an authority id of this scenario; add the authority or fix the id"),
+                );
                 None
             }
         };
         let from = end("from", &c.from, &mut ck);
         let to = end("to", &c.to, &mut ck);
         if from.is_some() && from == to {
-            ck.bad(loc, "to", "is the same authority as `from`; a channel must lead to another authority");
+            ck.bad(
+                loc,
+                "to",
+                "is the same authority as `from`; a channel must lead to another authority",
+            );
         }
         let id = c.id.clone().unwrap_or_else(|| format!("{}->{}", c.from, c.to));
         if !channel_ids.insert(id.clone()) {
-            ck.bad(loc, "id", format!("\"{id}\" is used by an earlier channel; give parallel channels distinct `id`s"));
+            ck.bad(
+                loc,
+                "id",
+                format!("\"{id}\" is used by an earlier channel; give parallel channels distinct `id`s"),
+            );
         }
         let delay = c.delay.clone().map_or(Delay::default(), delay_from_raw);
         if let Err(msg) = delay.check() {
@@ -208,7 +272,11 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
             None => 1.0,
             Some(w) if w.is_finite() && w > 0.0 => w,
             Some(w) => {
-                ck.bad(loc, "weight", format!("{w} is not allowed; use a finite routing weight > 0"));
+                ck.bad(
+                    loc,
+                    "weight",
+                    format!("{w} is not allowed; use a finite routing weight > 0"),
+                );
                 1.0
             }
         };
@@ -216,7 +284,11 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
             None => 0,
             Some(r) if (0..=i64::from(MAX_RETRIES)).contains(&r) => r as u32,
             Some(r) => {
-                ck.bad(loc, "retries", format!("{r} is out of range; use a whole number from 0 to {MAX_RETRIES}"));
+                ck.bad(
+                    loc,
+                    "retries",
+                    format!("{r} is out of range; use a whole number from 0 to {MAX_RETRIES}"),
+                );
                 0
             }
         };
@@ -253,7 +325,11 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
             ck.bad(&loc, "name", "is empty; give every cohort a name");
         }
         if !cohort_names.insert(c.name.clone()) {
-            ck.bad(&loc, "name", "is used by an earlier cohort; cohort names must be unique");
+            ck.bad(
+                &loc,
+                "name",
+                "is used by an earlier cohort; cohort names must be unique",
+            );
         }
         let origin = match country_index.get(&c.origin) {
             Some(&o) => o,
@@ -265,7 +341,11 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         let age = ck.one_of(&loc, "age", &c.age, &ages).unwrap_or(Age::Adult);
         let victims = ck.non_negative(&loc, "victims", c.victims, 0.0, "number of victims per year");
         if c.entry.is_empty() {
-            ck.bad(&loc, "entry", "is empty; list where victims are first met, e.g. entry = [{ at = \"CIV.police\", share = 1.0 }]");
+            ck.bad(
+                &loc,
+                "entry",
+                "is empty; list where victims are first met, e.g. entry = [{ at = \"CIV.police\", share = 1.0 }]",
+            );
         }
         let mut entry = Vec::new();
         let mut seen = HashSet::new();
@@ -273,15 +353,36 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
             let at = match authority_index.get(&e.at) {
                 Some(&a) => a,
                 None => {
-                    ck.bad(&loc, "entry", format!("\"{}\" is not an authority id of this scenario; add the authority or fix the id", e.at));
+                    ck.bad(
+                        &loc,
+                        "entry",
+                        format!(
+                            "\"{}\" is not an authority id of this scenario; add the authority or fix the id",
+                            e.at
+                        ),
+                    );
                     continue;
                 }
             };
             if !seen.insert(at) {
-                ck.bad(&loc, "entry", format!("\"{}\" is listed twice; give each entry point once, with the sum of its shares", e.at));
+                ck.bad(
+                    &loc,
+                    "entry",
+                    format!(
+                        "\"{}\" is listed twice; give each entry point once, with the sum of its shares",
+                        e.at
+                    ),
+                );
             }
             if !(e.share.is_finite() && e.share > 0.0) {
-                ck.bad(&loc, "entry", format!("share = {} at \"{}\" is not allowed; use a finite share > 0 (shares are normalised)", e.share, e.at));
+                ck.bad(
+                    &loc,
+                    "entry",
+                    format!(
+                        "share = {} at \"{}\" is not allowed; use a finite share > 0 (shares are normalised)",
+                        e.share, e.at
+                    ),
+                );
                 continue;
             }
             entry.push((at, e.share));
@@ -295,7 +396,10 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
                 if names.is_empty() {
                     ck.bad(&loc, "goal", "is empty; list the services that count as complete assistance, or remove the key for the default");
                 }
-                names.iter().filter_map(|n| ck.one_of(&loc, "goal", n, &services)).collect()
+                names
+                    .iter()
+                    .filter_map(|n| ck.one_of(&loc, "goal", n, &services))
+                    .collect()
             }
             None => default_goal(&entry, &authorities, origin),
         };
@@ -310,7 +414,11 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         });
     }
     if cohorts.is_empty() {
-        ck.bad("[[cohort]]", "", "the scenario has no cohorts; add at least one [[cohort]] with its entry points");
+        ck.bad(
+            "[[cohort]]",
+            "",
+            "the scenario has no cohorts; add at least one [[cohort]] with its entry points",
+        );
     }
 
     if !ck.problems.is_empty() {
@@ -340,7 +448,9 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
 /// MODEL.md: `["protection"]` when every entry point is in the origin country, else
 /// `["protection", "return", "reintegration"]`.
 fn default_goal(entry: &[(usize, f64)], authorities: &[Authority], origin: usize) -> Services {
-    let at_home = entry.iter().all(|&(a, _)| authorities.get(a).is_some_and(|a| a.country == origin));
+    let at_home = entry
+        .iter()
+        .all(|&(a, _)| authorities.get(a).is_some_and(|a| a.country == origin));
     if at_home {
         Services::NONE.with(Service::Protection)
     } else {
@@ -367,11 +477,24 @@ fn when_from_raw(when: Option<&RawWhen>, loc: &str, ck: &mut Checker) -> (Victim
             loc,
             "when.victims",
             v,
-            &[("national", VictimsFilter::National), ("foreign", VictimsFilter::Foreign), ("any", VictimsFilter::Any)],
+            &[
+                ("national", VictimsFilter::National),
+                ("foreign", VictimsFilter::Foreign),
+                ("any", VictimsFilter::Any),
+            ],
         )
     });
     let age = w.age.as_deref().map_or(Some(AgeFilter::Any), |v| {
-        ck.one_of(loc, "when.age", v, &[("child", AgeFilter::Child), ("adult", AgeFilter::Adult), ("any", AgeFilter::Any)])
+        ck.one_of(
+            loc,
+            "when.age",
+            v,
+            &[
+                ("child", AgeFilter::Child),
+                ("adult", AgeFilter::Adult),
+                ("any", AgeFilter::Any),
+            ],
+        )
     });
     (victims.unwrap_or_default(), age.unwrap_or_default())
 }

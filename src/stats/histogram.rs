@@ -166,11 +166,13 @@ impl IntHistogram {
         }
         let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
         let mut seen = 0;
-        self.counts.iter().position(|&c| {
-            seen += c;
-            seen >= rank
-        })
-        .map(|k| k as f64)
+        self.counts
+            .iter()
+            .position(|&c| {
+                seen += c;
+                seen >= rank
+            })
+            .map(|k| k as f64)
     }
 }
 

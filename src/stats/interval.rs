@@ -96,15 +96,26 @@ impl PairTable {
         let (l1, u1) = wilson(self.both + self.b_only, n, z);
         let (l2, u2) = wilson(self.both + self.a_only, n, z);
         // phi of the table with rows = arm b (yes/no) and columns = arm a (yes/no).
-        let (a, b, c, d) = (self.both as f64, self.b_only as f64, self.a_only as f64, self.neither as f64);
+        let (a, b, c, d) = (
+            self.both as f64,
+            self.b_only as f64,
+            self.a_only as f64,
+            self.neither as f64,
+        );
         // Newcombe's correction: a positive `ad - bc` is reduced by n/2 (and floored at 0).
         let denom = ((a + b) * (c + d) * (a + c) * (b + d)).sqrt();
         let cross = a * d - b * c;
         let half_n = n as f64 / 2.0;
         let adjusted = if cross > half_n { cross - half_n } else { cross.min(0.0) };
         let phi = if denom > 0.0 { adjusted / denom } else { 0.0 };
-        let lo = delta - ((p1 - l1).powi(2) - 2.0 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2).powi(2)).max(0.0).sqrt();
-        let hi = delta + ((u1 - p1).powi(2) - 2.0 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2).powi(2)).max(0.0).sqrt();
+        let lo = delta
+            - ((p1 - l1).powi(2) - 2.0 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2).powi(2))
+                .max(0.0)
+                .sqrt();
+        let hi = delta
+            + ((u1 - p1).powi(2) - 2.0 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2).powi(2))
+                .max(0.0)
+                .sqrt();
         (delta, lo.max(-1.0), hi.min(1.0))
     }
 }

@@ -1,0 +1,49 @@
+//! Shared helpers of the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use refgap::engine::{self, RunConfig, RunResult};
+use refgap::scenario::Scenario;
+
+/// The crate's root folder.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A bundled scenario's path.
+pub fn bundled(name: &str) -> PathBuf {
+    root().join("scenarios").join(name)
+}
+
+/// A test fixture's path.
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests").join("fixtures").join(name)
+}
+
+/// Parses scenario text (CSV tables, if any, relative to the fixtures folder).
+pub fn scenario(text: &str) -> Scenario {
+    Scenario::from_toml_str(text, Path::new("<test>"), &root().join("tests").join("fixtures"))
+        .unwrap_or_else(|e| panic!("test scenario is invalid: {e}"))
+}
+
+/// The error message of invalid scenario text.
+pub fn scenario_error(text: &str) -> String {
+    match Scenario::from_toml_str(text, Path::new("<test>"), &root().join("tests").join("fixtures")) {
+        Ok(_) => panic!("scenario unexpectedly valid"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Runs a scenario in-process with its own seed and the given trials.
+pub fn simulate(s: &Scenario, trials: u64) -> RunResult {
+    let config = RunConfig { seed: s.seed(), trials };
+    engine::run(s, &config, &|_| {})
+}
+
+/// Runs a scenario in-process on a dedicated pool of `threads` threads.
+pub fn simulate_on(s: &Scenario, trials: u64, threads: usize) -> RunResult {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| simulate(s, trials))
+}
