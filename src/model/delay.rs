@@ -114,13 +114,13 @@ impl Delay {
     pub fn sampler(&self) -> DelaySampler {
         match *self {
             Delay::Fixed(d) => DelaySampler::Fixed(d),
-            Delay::Exponential { mean } if mean == 0.0 => DelaySampler::Fixed(0.0),
+            Delay::Exponential { mean: 0.0 } => DelaySampler::Fixed(0.0),
             Delay::Exponential { mean } => DelaySampler::Exponential { mean },
-            Delay::Gamma { mean, .. } if mean == 0.0 => DelaySampler::Fixed(0.0),
+            Delay::Gamma { mean: 0.0, .. } => DelaySampler::Fixed(0.0),
             Delay::Gamma { mean, shape } => {
                 DelaySampler::Gamma(Gamma::new(shape, mean / shape).expect("checked: shape > 0, scale > 0"))
             }
-            Delay::LogNormal { median, sigma } if sigma == 0.0 => DelaySampler::Fixed(median),
+            Delay::LogNormal { median, sigma: 0.0 } => DelaySampler::Fixed(median),
             Delay::LogNormal { median, sigma } => {
                 DelaySampler::LogNormal(LogNormal::new(median.ln(), sigma).expect("checked: sigma > 0"))
             }

@@ -2,15 +2,20 @@
 //! the compiled network the hot loop walks, and the trial itself.
 //!
 //! One trial follows one simulated victim of one cohort:
-//! 1. draw the entry authority from the cohort's shares; 2. identification at the entry, or the
-//! outcome `unidentified`; 3. `t = 0`, file complete, the entry's services granted; 4. at the
-//! current authority, the eligible options are closing (`close > 0`) and every channel out whose
-//! `when` matches the case and that passes the cross-border rule, or the outcome `stalled`;
-//! 5. a weighted choice, closing giving `closed`; 6. up to `1 + retries` attempts, each with a
-//! delay `d`, a dropout chance `1 - exp(-dropout_per_day * d)` (`dropped`) and a success chance
-//! `quality`, all failing giving `lost`; 7. the file stays complete with chance `fidelity`;
+//!
+//! 1. draw the entry authority from the cohort's shares;
+//! 2. identification at the entry, or the outcome `unidentified`;
+//! 3. `t = 0`, file complete, the entry's services granted;
+//! 4. at the current authority, the eligible options are closing (`close > 0`) and every channel
+//!    out whose `when` matches the case and that passes the cross-border rule; none: `stalled`;
+//! 5. a weighted choice; closing gives `closed`;
+//! 6. up to `1 + retries` attempts, each with a delay `d`, a dropout chance
+//!    `1 - exp(-dropout_per_day * d)` (`dropped`) and a success chance `quality`; all failing
+//!    gives `lost`;
+//! 7. the file stays complete with chance `fidelity`;
 //! 8. new services are granted with a complete file, or with chance `assist_incomplete` with an
-//! incomplete one, else `misclassified`; 9. `stalled` after `max_hops` hops.
+//!    incomplete one, else `misclassified`;
+//! 9. `stalled` after `max_hops` hops.
 //!
 //! This module owns no I/O, no threads and no statistics: [`trial::simulate`] is a pure
 //! function of the compiled network and a stream of random words.

@@ -163,7 +163,7 @@ fn channel_from_row(row: RawChannelRow) -> Result<RawChannel, String> {
                 .delay,
         ),
     };
-    let when = (row.when_victims.is_some() || row.when_age.is_some()).then(|| RawWhen {
+    let when = (row.when_victims.is_some() || row.when_age.is_some()).then_some(RawWhen {
         victims: row.when_victims,
         age: row.when_age,
     });
