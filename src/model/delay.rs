@@ -12,6 +12,14 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Gamma, LogNormal};
 use rand_xoshiro::SplitMix64;
 
+/// Largest value of a delay's scale parameter (fixed value, mean, median, bounds): 100 years.
+/// A longer delay is a typo, and bounding it keeps every time sum far from overflow.
+pub const MAX_DELAY_DAYS: f64 = 36_500.0;
+/// Largest lognormal `sigma` (at 5, the 99.9th percentile is 5 million times the median).
+pub const MAX_SIGMA: f64 = 5.0;
+/// Smallest gamma shape (below it the law puts nearly all mass at 0 and samplers lose accuracy).
+pub const MIN_SHAPE: f64 = 1e-3;
+
 /// A validated delay law (days per attempt).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Delay {
@@ -54,39 +62,45 @@ impl Default for Delay {
 impl Delay {
     /// Checks the parameters; the error says which parameter is wrong and what is allowed.
     pub fn check(&self) -> Result<(), String> {
-        let finite_nonneg = |name: &str, v: f64| {
-            if v.is_finite() && v >= 0.0 {
+        let days = |name: &str, v: f64| {
+            if v.is_finite() && (0.0..=MAX_DELAY_DAYS).contains(&v) {
                 Ok(())
             } else {
-                Err(format!("{name} = {v} must be a finite number of days >= 0"))
+                Err(format!(
+                    "{name} = {v} must be a number of days from 0 to {MAX_DELAY_DAYS}"
+                ))
             }
         };
         match *self {
-            Delay::Fixed(d) => finite_nonneg("fixed", d),
-            Delay::Exponential { mean } => finite_nonneg("exponential mean", mean),
+            Delay::Fixed(d) => days("fixed", d),
+            Delay::Exponential { mean } => days("exponential mean", mean),
             Delay::Gamma { mean, shape } => {
-                finite_nonneg("gamma mean", mean)?;
-                if shape.is_finite() && shape > 0.0 {
+                days("gamma mean", mean)?;
+                if shape.is_finite() && (MIN_SHAPE..=1e6).contains(&shape) {
                     Ok(())
                 } else {
-                    Err(format!("gamma shape = {shape} must be a finite number > 0"))
+                    Err(format!(
+                        "gamma shape = {shape} must be a number from {MIN_SHAPE} to 1e6 (1 = exponential)"
+                    ))
                 }
             }
             Delay::LogNormal { median, sigma } => {
-                if !(median.is_finite() && median > 0.0) {
+                if !(median.is_finite() && median > 0.0 && median <= MAX_DELAY_DAYS) {
                     return Err(format!(
-                        "lognormal median = {median} must be a finite number of days > 0"
+                        "lognormal median = {median} must be a number of days > 0 and at most {MAX_DELAY_DAYS}"
                     ));
                 }
-                if sigma.is_finite() && sigma >= 0.0 {
+                if sigma.is_finite() && (0.0..=MAX_SIGMA).contains(&sigma) {
                     Ok(())
                 } else {
-                    Err(format!("lognormal sigma = {sigma} must be a finite number >= 0"))
+                    Err(format!(
+                        "lognormal sigma = {sigma} must be a number from 0 to {MAX_SIGMA}"
+                    ))
                 }
             }
             Delay::Uniform { min, max } => {
-                finite_nonneg("uniform min", min)?;
-                finite_nonneg("uniform max", max)?;
+                days("uniform min", min)?;
+                days("uniform max", max)?;
                 if min <= max {
                     Ok(())
                 } else {
@@ -189,6 +203,14 @@ mod tests {
             (Delay::Fixed(-1.0), "fixed"),
             (Delay::Exponential { mean: f64::NAN }, "exponential mean"),
             (Delay::Gamma { mean: 2.0, shape: 0.0 }, "gamma shape"),
+            (Delay::Fixed(1e300), "fixed"),
+            (
+                Delay::LogNormal {
+                    median: 1.0,
+                    sigma: 50.0,
+                },
+                "lognormal sigma",
+            ),
             (Delay::Gamma { mean: -2.0, shape: 1.0 }, "gamma mean"),
             (
                 Delay::LogNormal {

@@ -38,7 +38,9 @@ pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Path, hasher: &
     };
     for name in input.file.tables.authorities.clone() {
         if let Some(bytes) = read_table(base, &name, "authorities", hasher, &mut problems) {
-            for (line, row) in rows::<RawAuthorityRow>(&bytes, &name, &mut problems) {
+            for (line, row) in
+                rows::<RawAuthorityRow>(&bytes, &name, (&AUTHORITY_COLUMNS, &AUTHORITY_REQUIRED), &mut problems)
+            {
                 let loc = format!("{name} line {line} \"{}\"", row.id);
                 input.authorities.push((loc, authority_from_row(row)));
             }
@@ -46,7 +48,9 @@ pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Path, hasher: &
     }
     for name in input.file.tables.channels.clone() {
         if let Some(bytes) = read_table(base, &name, "channels", hasher, &mut problems) {
-            for (line, row) in rows::<RawChannelRow>(&bytes, &name, &mut problems) {
+            for (line, row) in
+                rows::<RawChannelRow>(&bytes, &name, (&CHANNEL_COLUMNS, &CHANNEL_REQUIRED), &mut problems)
+            {
                 let loc = format!("{name} line {line} \"{}->{}\"", row.from, row.to);
                 match channel_from_row(row) {
                     Ok(c) => input.channels.push((loc, c)),
@@ -85,8 +89,87 @@ fn read_table(base: &Path, name: &str, key: &str, hasher: &mut Sha256, problems:
     }
 }
 
+/// Columns of an authorities table, and those it must have.
+const AUTHORITY_COLUMNS: [&str; 8] = [
+    "id",
+    "country",
+    "kind",
+    "identification",
+    "provides",
+    "assist_incomplete",
+    "dropout_per_day",
+    "close",
+];
+const AUTHORITY_REQUIRED: [&str; 3] = ["id", "country", "kind"];
+/// Columns of a channels table, and those it must have.
+const CHANNEL_COLUMNS: [&str; 12] = [
+    "id",
+    "from",
+    "to",
+    "quality",
+    "delay",
+    "fidelity",
+    "weight",
+    "retries",
+    "when_victims",
+    "when_age",
+    "any_origin",
+    "formal",
+];
+const CHANNEL_REQUIRED: [&str; 2] = ["from", "to"];
+
+/// Checks the header row once (unknown or missing columns), so that a bad header gives one
+/// message at line 1 rather than one per row, even for a table with no rows.
+fn check_header(headers: &csv::StringRecord, name: &str, columns: &[&str], required: &[&str]) -> Vec<Problem> {
+    let list = columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+    let mut out: Vec<Problem> = headers
+        .iter()
+        .filter(|h| !columns.contains(h))
+        .map(|h| {
+            Problem::new(
+                format!("{name} line 1"),
+                format!("unknown field `{h}`, expected one of {list}"),
+            )
+        })
+        .collect();
+    for r in required {
+        if !headers.iter().any(|h| h == *r) {
+            out.push(Problem::new(
+                format!("{name} line 1"),
+                format!(
+                    "missing column `{r}`; the header row needs at least {}",
+                    required.join(", ")
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// What a cell that failed to parse should have been.
+fn cell_message(err: &csv::DeserializeError, headers: &csv::StringRecord, row: &csv::StringRecord) -> String {
+    use csv::DeserializeErrorKind as K;
+    let Some(f) = err.field().map(|f| f as usize) else {
+        return err.kind().to_string();
+    };
+    let column = format!("column {} ({})", f + 1, headers.get(f).unwrap_or("?"));
+    let value = row.get(f).unwrap_or("");
+    let wanted = match err.kind() {
+        K::ParseFloat(_) => "a number such as 0.5",
+        K::ParseInt(_) => "a whole number such as 2",
+        K::ParseBool(_) => "true or false",
+        other => return format!("{column}: {other}"),
+    };
+    format!("{column}: \"{value}\" is not valid; write {wanted}, or leave the cell empty for the default")
+}
+
 /// Deserialises every row with its line number, recording a problem for each bad one.
-fn rows<T: serde::de::DeserializeOwned>(bytes: &[u8], name: &str, problems: &mut Vec<Problem>) -> Vec<(u64, T)> {
+fn rows<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    name: &str,
+    (columns, required): (&[&str], &[&str]),
+    problems: &mut Vec<Problem>,
+) -> Vec<(u64, T)> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
@@ -98,6 +181,11 @@ fn rows<T: serde::de::DeserializeOwned>(bytes: &[u8], name: &str, problems: &mut
             return Vec::new();
         }
     };
+    let header_problems = check_header(&headers, name, columns, required);
+    if !header_problems.is_empty() {
+        problems.extend(header_problems);
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for rec in reader.records() {
         let line = |pos: Option<&csv::Position>| pos.map_or(0, csv::Position::line);
@@ -106,15 +194,7 @@ fn rows<T: serde::de::DeserializeOwned>(bytes: &[u8], name: &str, problems: &mut
                 Ok(row) => out.push((line(r.position()), row)),
                 Err(e) => {
                     let what = match e.kind() {
-                        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
-                            Some(f) => format!(
-                                "column {} ({}): {}",
-                                f + 1,
-                                headers.get(f as usize).unwrap_or("?"),
-                                err.kind()
-                            ),
-                            None => err.kind().to_string(),
-                        },
+                        csv::ErrorKind::Deserialize { err, .. } => cell_message(err, &headers, &r),
                         _ => e.to_string(),
                     };
                     problems.push(Problem::new(format!("{name} line {}", line(r.position())), what));

@@ -315,6 +315,19 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         });
     }
 
+    // Routing weights are normalised per authority: their sum must be a finite number.
+    for (a, auth) in authorities.iter().enumerate() {
+        let out: f64 = channels.iter().filter(|c| c.from == a).map(|c| c.weight).sum();
+        if !(auth.close + out).is_finite() {
+            ck.bad(
+                &format!("[[authority]] \"{}\"", auth.id),
+                "close",
+                "this weight and the weights of the channels leaving the authority add up to more than the \
+                 largest number; use weights such as 1 and 3",
+            );
+        }
+    }
+
     // [[cohort]]
     let ages = [("child", Age::Child), ("adult", Age::Adult)];
     let mut cohorts = Vec::new();
@@ -388,6 +401,13 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
             entry.push((at, e.share));
         }
         let total: f64 = entry.iter().map(|(_, s)| s).sum();
+        if !total.is_finite() {
+            ck.bad(
+                &loc,
+                "entry",
+                "the shares add up to more than the largest number; use shares such as 0.7 and 0.3",
+            );
+        }
         for (_, s) in &mut entry {
             *s /= total;
         }

@@ -72,7 +72,8 @@ impl Histogram {
         }
         self.bins[bin_of(v)] += 1;
         self.n += 1;
-        self.sum += (v.max(0.0) * SCALE).round() as u128;
+        // Values are clamped at 2^40 days before scaling, so even 2^40 trials cannot overflow.
+        self.sum += (v.clamp(0.0, (1u64 << 40) as f64) * SCALE).round() as u128;
     }
 
     /// Adds every value of `other`.

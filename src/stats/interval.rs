@@ -29,7 +29,11 @@ pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     let denom = 1.0 + z2 / n_f;
     let centre = (p + z2 / (2.0 * n_f)) / denom;
     let half = z / denom * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // At k = 0 and k = n the bound is exactly 0 (or 1); computing it would leave a rounding
+    // residue of ~1e-21 that excludes the observed rate.
+    let lo = if k == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let hi = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    (lo, hi)
 }
 
 /// The 2×2 table of paired yes/no outcomes of two arms (`a` and `b`) on the same trials.
@@ -160,6 +164,13 @@ mod tests {
         let (d, lo, hi) = t.difference(Z95);
         assert!(close(d, -0.0621, 5e-5), "{d}");
         assert!(close(lo, -0.1186, 5e-5) && close(hi, -0.0046, 5e-5), "{lo} {hi}");
+    }
+
+    /// Regression (found by the hand-computed tests): the bounds at k = 0 and k = n are exact.
+    #[test]
+    fn wilson_is_exact_at_the_ends() {
+        assert_eq!(wilson(0, 300_000, Z999).0, 0.0);
+        assert_eq!(wilson(400_000, 400_000, Z999).1, 1.0);
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The single integration-test binary (one link step, one process; see matklad's "Delete Cargo
 //! Integration Tests"). Each module tests one feature the way users meet it.
 
+mod cli; // the `refgap` binary end to end: run, check, batch, errors, output contract
+mod hand; // simulated rates against hand-computed probabilities on tiny graphs
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
+mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message
 mod util; // shared helpers: scenario builders, in-process runs, temp folders

@@ -1,0 +1,501 @@
+//! The `refgap` binary end to end: `run` writes the contracted results folder, `check`
+//! validates, errors name the file and the key, batches, seeds, and the atomic folder writer.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ffi::OsStr;
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use refgap::scenario::Scenario;
+
+use crate::util::{bundled, fixture, root};
+
+/// Trials per cohort of the end-to-end runs: enough for stable rates, fast in the test profile.
+const TRIALS: &str = "20000";
+
+/// MODEL.md "Outputs": the contracted columns, then the ones refgap appends.
+const RATES: &[&str] = &[
+    "variant",
+    "cohort",
+    "group",
+    "key",
+    "measure",
+    "trials",
+    "count",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "victims_per_year",
+];
+const TIMES: &[&str] = &[
+    "variant",
+    "cohort",
+    "group",
+    "key",
+    "milestone",
+    "n",
+    "mean",
+    "p50",
+    "p90",
+];
+const HOPS: &[&str] = &["variant", "cohort", "group", "key", "n", "mean", "p50", "p90"];
+const CHANNELS: &[&str] = &[
+    "variant",
+    "channel",
+    "from",
+    "to",
+    "attempts",
+    "failures",
+    "losses",
+    "dropouts",
+    "degraded",
+    "loss_share",
+];
+const CHANNELS_EXTRA: &[&str] = &["misclassified", "lost_per_year", "leaked_per_year"];
+const GAP: &[&str] = &[
+    "variant",
+    "cohort",
+    "completed_actual",
+    "completed_perfect",
+    "gap",
+    "ci_low",
+    "ci_high",
+];
+const GAP_EXTRA: &[&str] = &["discordant_share", "gap_victims_per_year"];
+const INCONSISTENCY: &[&str] = &[
+    "variant",
+    "cohort",
+    "level",
+    "weighted_sd",
+    "range",
+    "min_key",
+    "max_key",
+];
+const INCONSISTENCY_EXTRA: &[&str] = &["min_rate", "max_rate"];
+/// MODEL.md: every `measure` of rates.csv.
+const MEASURES: &[&str] = &[
+    "identified",
+    "unidentified",
+    "closed",
+    "lost",
+    "dropped",
+    "misclassified",
+    "stalled",
+    "protected",
+    "returned",
+    "reintegrated",
+    "completed",
+    "protected_in_time",
+];
+const RESULT_FILES: &[&str] = &[
+    "rates.csv",
+    "times.csv",
+    "hops.csv",
+    "channels.csv",
+    "gap.csv",
+    "inconsistency.csv",
+    "manifest.json",
+];
+const COHORT: &str = "BFA children, cocoa farms in CIV";
+
+#[test]
+fn run_writes_every_table_with_the_contracted_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap(["run", "scenarios/minimal.toml", "--trials", TRIALS, "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("two countries"))
+        .stdout(predicate::str::contains(COHORT))
+        .stdout(predicate::str::contains("20000 trials, seed 7"))
+        .stderr(predicate::str::contains("wrote"));
+    let dir = tmp.path().join("minimal");
+    let present: BTreeSet<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    for file in RESULT_FILES {
+        assert!(present.contains(*file), "{file} missing from {present:?}");
+    }
+
+    // Headers: exactly the contract, then refgap's additions at the end.
+    let with = |a: &[&'static str], b: &[&'static str]| [a, b].concat();
+    let tables = [
+        ("rates.csv", RATES.to_vec()),
+        ("times.csv", TIMES.to_vec()),
+        ("hops.csv", HOPS.to_vec()),
+        ("channels.csv", with(CHANNELS, CHANNELS_EXTRA)),
+        ("gap.csv", with(GAP, GAP_EXTRA)),
+        ("inconsistency.csv", with(INCONSISTENCY, INCONSISTENCY_EXTRA)),
+    ];
+    for (file, columns) in &tables {
+        let text = fs::read_to_string(dir.join(file)).unwrap();
+        assert_eq!(text.lines().next().unwrap(), columns.join(","), "{file} header");
+        assert!(!text.contains('\r'), "{file}: plain \\n line ends");
+    }
+
+    let scenario = Scenario::load(&bundled("minimal.toml")).unwrap();
+    let victims = scenario.cohorts()[0].victims;
+
+    // rates.csv: every measure for group `all`, rates and intervals consistent.
+    let rates = read_csv(&dir.join("rates.csv"));
+    let all: Vec<&Row> = rates.iter().filter(|r| r["group"] == "all").collect();
+    let measures: BTreeSet<&str> = all.iter().map(|r| r["measure"].as_str()).collect();
+    assert_eq!(measures, MEASURES.iter().copied().collect(), "measures of group all");
+    assert_eq!(all.len(), MEASURES.len(), "one row per measure for group all");
+    for r in &rates {
+        assert_eq!(r["variant"], "baseline");
+        assert_eq!(r["cohort"], COHORT);
+        let trials = num(r, "trials");
+        let (Some(count), Some(rate)) = (opt(r, "count"), opt(r, "rate")) else {
+            continue;
+        };
+        let (lo, hi) = (num(r, "ci_low"), num(r, "ci_high"));
+        assert!((0.0..=1.0).contains(&rate), "rate out of [0, 1]: {r:?}");
+        assert!(0.0 <= lo && lo <= rate && rate <= hi && hi <= 1.0, "interval: {r:?}");
+        assert!((rate - count / trials).abs() < 1e-12, "rate = count / trials: {r:?}");
+    }
+    for r in &all {
+        assert_eq!(r["key"], "*");
+        assert_eq!(num(r, "trials"), 20000.0);
+        let rate = num(r, "rate");
+        let vpy = num(r, "victims_per_year");
+        assert!(
+            (vpy - rate * victims).abs() <= 1e-9 * victims,
+            "victims_per_year = rate × {victims}: {r:?}"
+        );
+    }
+    let rate_of = |m: &str| num(all.iter().find(|r| r["measure"] == m).unwrap(), "rate");
+    let outcomes: f64 = ["unidentified", "closed", "lost", "dropped", "misclassified", "stalled"]
+        .iter()
+        .map(|m| rate_of(m))
+        .sum();
+    assert!((outcomes - 1.0).abs() < 1e-9, "outcome rates sum to 1, got {outcomes}");
+    assert!((rate_of("identified") + rate_of("unidentified") - 1.0).abs() < 1e-9);
+    assert!(rate_of("completed") <= rate_of("protected"));
+    let groups: BTreeSet<(&str, &str)> = rates.iter().map(|r| (r["group"].as_str(), r["key"].as_str())).collect();
+    assert!(groups.contains(&("entry", "CIV.labour")), "{groups:?}");
+    assert!(groups.contains(&("country", "CIV")), "{groups:?}");
+
+    // times.csv: ordered quantiles, counts within the trials.
+    let times = read_csv(&dir.join("times.csv"));
+    assert!(
+        times
+            .iter()
+            .any(|r| r["group"] == "all" && r["milestone"] == "protection")
+    );
+    for r in &times {
+        assert!(num(r, "n") <= 20000.0, "{r:?}");
+        if let (Some(mean), Some(p50), Some(p90)) = (opt(r, "mean"), opt(r, "p50"), opt(r, "p90")) {
+            assert!(mean >= 0.0 && 0.0 <= p50 && p50 <= p90, "{r:?}");
+        }
+    }
+
+    // channels.csv: the leak map, one row per channel.
+    let channels = read_csv(&dir.join("channels.csv"));
+    let ids: Vec<&str> = channels.iter().map(|r| r["channel"].as_str()).collect();
+    assert_eq!(ids, ["CIV.labour->CIV.shelter", "CIV.shelter->BFA.social"]);
+    let mut shares = 0.0;
+    for r in &channels {
+        assert!(
+            num(r, "losses") <= num(r, "failures") && num(r, "failures") <= num(r, "attempts"),
+            "{r:?}"
+        );
+        shares += opt(r, "loss_share").unwrap_or(0.0);
+    }
+    assert!((shares - 1.0).abs() < 1e-9, "loss shares sum to 1, got {shares}");
+
+    // gap.csv: perfect minus actual, inside its interval.
+    let gap = read_csv(&dir.join("gap.csv"));
+    assert_eq!(gap.len(), 1);
+    let g = &gap[0];
+    assert_eq!(g["cohort"], COHORT);
+    let diff = num(g, "completed_perfect") - num(g, "completed_actual");
+    assert!((num(g, "gap") - diff).abs() < 1e-12, "{g:?}");
+    assert!(
+        num(g, "ci_low") <= num(g, "gap") && num(g, "gap") <= num(g, "ci_high"),
+        "{g:?}"
+    );
+    assert!(
+        num(g, "ci_low") > 0.0,
+        "minimal.toml has imperfect channels: the gap is positive: {g:?}"
+    );
+    assert!((num(g, "completed_actual") - rate_of("completed")).abs() < 1e-12);
+
+    // inconsistency.csv: both levels; one entry point, so nothing to compare (empty cells).
+    let inconsistency = read_csv(&dir.join("inconsistency.csv"));
+    let levels: Vec<&str> = inconsistency.iter().map(|r| r["level"].as_str()).collect();
+    assert_eq!(levels, ["entry", "country"]);
+    assert!(
+        inconsistency
+            .iter()
+            .all(|r| r["weighted_sd"].is_empty() && r["range"].is_empty())
+    );
+
+    // manifest.json records what the results depend on.
+    let manifest: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["tool"], "refgap");
+    assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["seed"], 7);
+    assert_eq!(manifest["trials"], 20000);
+    assert!(manifest["block_trials"].as_u64().is_some_and(|b| b > 0), "{manifest}");
+    assert_eq!(manifest["scenario"]["sha256"], scenario.source().sha256.as_str());
+    assert_eq!(manifest["variants"], serde_json::json!(["baseline"]));
+    assert_eq!(manifest["cohorts"][0]["name"], COHORT);
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap(["run", "scenarios/minimal.toml", "--quiet", "--trials", "2000", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::is_empty());
+    assert!(
+        tmp.path().join("minimal").join("manifest.json").is_file(),
+        "--quiet still writes the results"
+    );
+}
+
+#[test]
+fn check_accepts_a_valid_scenario() {
+    refgap(["check", "scenarios/minimal.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("two countries"))
+        .stdout(predicate::str::contains("valid"))
+        .stdout(predicate::str::contains(COHORT));
+}
+
+#[test]
+fn check_rejects_a_bad_fixture_naming_the_file_and_key() {
+    refgap(["check"])
+        .arg(fixture("bad_quality.toml"))
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("valid").not())
+        .stderr(predicate::str::contains("bad_quality.toml"))
+        .stderr(predicate::str::contains("CIV.labour->CIV.shelter"))
+        .stderr(predicate::str::contains("quality"))
+        .stderr(predicate::str::contains("not a probability"));
+}
+
+#[test]
+fn run_on_a_bad_file_fails_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap(["run", "--trials", "1000", "--out"])
+        .arg(tmp.path())
+        .arg(fixture("bad_fidelity.toml"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("bad_fidelity.toml"))
+        .stderr(predicate::str::contains("fidelity"));
+    assert_eq!(
+        entries(tmp.path()),
+        Vec::<String>::new(),
+        "no results folder for a bad scenario"
+    );
+}
+
+#[test]
+fn a_bad_file_in_a_batch_stops_the_batch_before_any_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap(["run", "scenarios/minimal.toml", "--trials", "1000", "--out"])
+        .arg(tmp.path())
+        .arg(fixture("bad_kind.toml"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("bad_kind.toml"))
+        .stderr(predicate::str::contains("kind"));
+    assert_eq!(
+        entries(tmp.path()),
+        Vec::<String>::new(),
+        "the valid scenario must not run either"
+    );
+}
+
+#[test]
+fn a_batch_writes_one_folder_per_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap(["run", "scenarios/minimal.toml", "--trials", "2000", "--out"])
+        .arg(tmp.path())
+        .arg(fixture("tables_ok.toml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("two countries"))
+        .stdout(predicate::str::contains("tables ok"));
+    assert_eq!(entries(tmp.path()), ["minimal", "tables_ok"]);
+    for folder in ["minimal", "tables_ok"] {
+        for file in RESULT_FILES {
+            assert!(tmp.path().join(folder).join(file).is_file(), "{folder}/{file} missing");
+        }
+    }
+}
+
+#[test]
+fn two_scenarios_with_the_same_name_in_one_batch_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("copy");
+    fs::create_dir(&other).unwrap();
+    fs::copy(bundled("minimal.toml"), other.join("minimal.toml")).unwrap();
+    let out = tmp.path().join("out");
+    refgap(["run", "scenarios/minimal.toml", "--trials", "1000", "--out"])
+        .arg(&out)
+        .arg(other.join("minimal.toml"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("would both write to"))
+        .stderr(predicate::str::contains("minimal"))
+        .stderr(predicate::str::contains("--out"));
+    assert!(
+        !out.join("minimal").exists(),
+        "nothing written when the batch is refused"
+    );
+}
+
+#[test]
+fn the_seed_decides_the_results_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |seed: &str, out: &str| {
+        refgap([
+            "run",
+            "scenarios/minimal.toml",
+            "--quiet",
+            "--trials",
+            "5000",
+            "--seed",
+            seed,
+            "--out",
+        ])
+        .arg(tmp.path().join(out))
+        .assert()
+        .success();
+        tmp.path().join(out).join("minimal")
+    };
+    let first = run("11", "a");
+    let again = run("11", "b");
+    let other = run("12", "c");
+    for file in RESULT_FILES {
+        assert_eq!(
+            fs::read(first.join(file)).unwrap(),
+            fs::read(again.join(file)).unwrap(),
+            "{file} differs between two runs with the same seed"
+        );
+    }
+    assert_ne!(
+        fs::read(first.join("rates.csv")).unwrap(),
+        fs::read(other.join("rates.csv")).unwrap(),
+        "another seed must give other results"
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(&fs::read(other.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 12);
+    assert_eq!(manifest["trials"], 5000);
+}
+
+#[test]
+fn zero_trials_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap(["run", "scenarios/minimal.toml", "--trials", "0", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--trials"))
+        .stderr(predicate::str::contains("0 is out of range"))
+        .stderr(predicate::str::contains("use 1 to"));
+    assert_eq!(entries(tmp.path()), Vec::<String>::new());
+}
+
+#[test]
+fn an_earlier_results_folder_is_replaced_whole_and_no_partial_folder_is_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("minimal");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("stale.csv"), "from an earlier run\n").unwrap();
+    fs::write(dir.join("rates.csv"), "old\n").unwrap();
+    refgap(["run", "scenarios/minimal.toml", "--quiet", "--trials", "2000", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    assert!(!dir.join("stale.csv").exists(), "files of the earlier run must go");
+    let rates = fs::read_to_string(dir.join("rates.csv")).unwrap();
+    assert!(
+        rates.starts_with(&RATES.join(",")),
+        "rates.csv was not rewritten: {rates:?}"
+    );
+    let mut expected: Vec<String> = RESULT_FILES.iter().map(|f| f.to_string()).collect();
+    expected.sort();
+    assert_eq!(entries(&dir), expected);
+    // Only the results folder itself: no `.minimal.partial-*` staging or `.minimal.old-*` folder.
+    assert_eq!(entries(tmp.path()), ["minimal"]);
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    refgap(["--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("run"))
+        .stdout(predicate::str::contains("check"))
+        .stdout(predicate::str::is_match(r"(?m)^\s+run\s").unwrap())
+        .stdout(predicate::str::is_match(r"(?m)^\s+check\s").unwrap());
+}
+
+/// The one way these tests start the binary: `refgap ARGS` in the crate's root folder, so that
+/// relative scenario paths resolve as in the README.
+fn refgap<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::cargo_bin("refgap").expect("the refgap binary is built for integration tests");
+    cmd.current_dir(root()).args(args);
+    cmd
+}
+
+/// One CSV row: column name -> cell.
+type Row = HashMap<String, String>;
+
+/// Reads a CSV file with the `csv` crate into rows keyed by column name.
+fn read_csv(path: &Path) -> Vec<Row> {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(r.len(), headers.len(), "{}: ragged row", path.display());
+            headers
+                .iter()
+                .map(str::to_owned)
+                .zip(r.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// A numeric cell, `None` when empty ("not applicable").
+fn opt(row: &Row, column: &str) -> Option<f64> {
+    let cell = row
+        .get(column)
+        .unwrap_or_else(|| panic!("no column {column} in {row:?}"));
+    (!cell.is_empty()).then(|| cell.parse().unwrap_or_else(|e| panic!("{column} = {cell:?}: {e}")))
+}
+
+/// A numeric cell that must not be empty.
+fn num(row: &Row, column: &str) -> f64 {
+    opt(row, column).unwrap_or_else(|| panic!("{column} is empty in {row:?}"))
+}
+
+/// Sorted names in a folder.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
