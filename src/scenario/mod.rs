@@ -1,8 +1,8 @@
 //! The validated scenario: countries, authorities, channels and cohorts that satisfy every rule
 //! of MODEL.md, with their defaults filled in.
 //!
-//! Reading is two-stage (ripgrep's low/high args): [`raw`] mirrors the TOML and the CSV tables
-//! with serde and rejects unknown keys; [`validate`] turns that into a [`Scenario`] or a list of
+//! Reading is two-stage (ripgrep's low/high args): `raw` mirrors the TOML and the CSV tables
+//! with serde and rejects unknown keys; `validate` turns that into a [`Scenario`] or a list of
 //! every problem found, each naming the table, the id and the key. A `Scenario` can only be built
 //! that way, so code holding one may rely on these **invariants**:
 //!
