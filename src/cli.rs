@@ -77,8 +77,9 @@ where
     }
 }
 
+/// Every library error already names the scenario file, so no context is added here.
 fn load(path: &Path) -> Result<Scenario> {
-    Scenario::load(path).with_context(|| format!("cannot use scenario {}", path.display()))
+    Ok(Scenario::load(path)?)
 }
 
 fn run_scenarios(args: &RunArgs) -> Result<()> {
@@ -155,8 +156,14 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} trials  {per_sec}  ETA {eta}")
-            .expect("the template is valid"),
+        ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} trials  {rate}  ETA {eta}")
+            .expect("the template is valid")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.2} M trials/s", state.per_sec() / 1e6);
+                },
+            ),
     );
     bar
 }

@@ -1,7 +1,8 @@
 //! The library's error type: every variant names the file it is about, and scenario problems
 //! name the table, the id and the key, say what is wrong and what is allowed.
 //!
-//! The binary wraps these in `anyhow` for context; the library never panics on bad input.
+//! The binary wraps these in `anyhow` and prints the whole chain (`{:#}`), so a variant's
+//! message never repeats its `source`; the library never panics on bad input.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -34,7 +35,7 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A scenario file or table could not be read from disk.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Read {
         /// The file that could not be read.
         path: PathBuf,
@@ -60,7 +61,7 @@ pub enum Error {
         problems: Vec<Problem>,
     },
     /// A results file or folder could not be written.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Write {
         /// The file or folder being written.
         path: PathBuf,
