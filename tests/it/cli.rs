@@ -444,6 +444,40 @@ fn help_lists_the_subcommands() {
         .stdout(predicate::str::is_match(r"(?m)^\s+check\s").unwrap());
 }
 
+/// A run killed while it simulates leaves the earlier result of the same name untouched and no
+/// other folder (results are only written, through a staging folder, once complete).
+#[test]
+fn an_interrupted_run_leaves_the_earlier_result_intact() {
+    use assert_cmd::cargo::CommandCargoExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    refgap(["run", "scenarios/minimal.toml", "--trials", "10000", "--out", out, "-q"])
+        .assert()
+        .success();
+    let before = fs::read(tmp.path().join("minimal").join("rates.csv")).unwrap();
+    // 2·10^9 trials take minutes: the kill lands during the simulation, whenever it happens.
+    let mut child = std::process::Command::cargo_bin("refgap")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "run",
+            "scenarios/minimal.toml",
+            "--trials",
+            "2000000000",
+            "--out",
+            out,
+            "-q",
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the run was expected to be killed, not to finish");
+    assert_eq!(fs::read(tmp.path().join("minimal").join("rates.csv")).unwrap(), before);
+    assert_eq!(entries(tmp.path()), vec!["minimal".to_owned()]);
+}
+
 /// The one way these tests start the binary: `refgap ARGS` in the crate's root folder, so that
 /// relative scenario paths resolve as in the README.
 fn refgap<I, S>(args: I) -> Command

@@ -5,4 +5,5 @@ mod cli; // the `refgap` binary end to end: run, check, batch, errors, output co
 mod hand; // simulated rates against hand-computed probabilities on tiny graphs
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
 mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message
+mod snapshots; // golden tables of bundled scenarios at a fixed seed: any change to numbers or format shows
 mod util; // shared helpers: scenario builders, in-process runs, temp folders
