@@ -33,6 +33,22 @@ enum Command {
     Run(RunArgs),
     /// Validate scenarios and summarise their referral graph, without simulating.
     Check(CheckArgs),
+    /// Solve scenarios exactly (absorbing Markov chain, no sampling noise) and rank every channel
+    /// by what making it perfect, or cutting it, changes; writes `exact.csv` and `ranking.csv`.
+    Exact(ExactArgs),
+}
+
+#[derive(Debug, Args)]
+struct ExactArgs {
+    /// Scenario files (`.toml`) or scenario folders (holding `scenario.toml`).
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Folder that receives one `<name>-exact` results folder per scenario.
+    #[arg(long, value_name = "DIR", default_value = "results")]
+    out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -55,6 +71,10 @@ struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    /// After each run, compare every simulated rate with the exact solution and print, per
+    /// cohort, the largest distance in standard errors (|z|).
+    #[arg(long)]
+    check_exact: bool,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +94,7 @@ where
     match cli.command {
         Command::Run(a) => run_scenarios(&a),
         Command::Check(a) => check_scenarios(&a),
+        Command::Exact(a) => exact_scenarios(&a),
     }
 }
 
@@ -138,12 +159,97 @@ fn run_scenarios(args: &RunArgs) -> Result<()> {
             write!(stdout, "{}", summary::render(&title, &report.summary))?;
             writeln!(stdout)?;
             stdout.flush()?;
+            if args.check_exact {
+                write!(stdout, "{}", exact_check(&s, &result)?)?;
+            }
             eprintln!(
                 "wrote {} ({:.2} s, {:.2} M trials/s on {} thread(s))",
                 dir.display(),
                 secs,
                 total as f64 / secs.max(1e-9) / 1e6,
                 pool.current_num_threads()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Per cohort, the largest |z| of a simulated rate (all entries together) from its exact value.
+fn exact_check(s: &Scenario, result: &engine::RunResult) -> Result<String> {
+    use crate::exact::ExactCohort;
+    use crate::model::Measure;
+    use std::fmt::Write as _;
+    let exact = crate::exact::solve(s)?;
+    let mut out = String::from("  exact check (|z| of each simulated rate from the exact probability, all entries):\n");
+    for ((cohort, tally), ex) in s.cohorts().iter().zip(&result.cohorts).zip(&exact) {
+        let total = tally.total();
+        let p = ExactCohort::aggregate(&ex.entries, cohort, |_| true);
+        let worst = Measure::ALL
+            .into_iter()
+            .filter(|m| *m != Measure::ProtectedInTime && total.trials > 0)
+            .map(|m| {
+                let (k, n, q) = (total.count(m), total.trials as f64, p[m.index()]);
+                let z = if q <= 0.0 || q >= 1.0 {
+                    if (k as f64 - q * n).abs() < 0.5 {
+                        0.0
+                    } else {
+                        f64::INFINITY
+                    }
+                } else {
+                    (k as f64 / n - q) / (q * (1.0 - q) / n).sqrt()
+                };
+                (m, z)
+            })
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+        if let Some((m, z)) = worst {
+            let _ = writeln!(
+                out,
+                "    {}: max |z| = {:.2} ({}); P(> max_hops hops) = {:.1e}",
+                cohort.name,
+                z.abs(),
+                m.name(),
+                ex.beyond_max_hops
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn exact_scenarios(args: &ExactArgs) -> Result<()> {
+    let scenarios = args.scenarios.iter().map(|p| load(p)).collect::<Result<Vec<_>>>()?;
+    let mut stdout = std::io::stdout().lock();
+    for (path, s) in args.scenarios.iter().zip(&scenarios) {
+        let started = Instant::now();
+        let exact = crate::exact::solve(s)?;
+        let solved = started.elapsed();
+        let started = Instant::now();
+        let ranking = crate::exact::rank::rank_channels(s)?;
+        let ranked = started.elapsed();
+        let report = crate::report::exact::ExactReport::new(s, &exact, &ranking);
+        let dir = args.out.join(format!(
+            "{}-exact",
+            scenario::default_name(&scenario::scenario_file(path))
+        ));
+        write::write_folder(&dir, &report.files())
+            .with_context(|| format!("cannot write the exact results of {}", s.source().path.display()))?;
+        if !args.quiet {
+            let states: usize = exact.iter().map(|c| c.states).sum();
+            let title = format!(
+                "{}: exact solution, {} cohort(s), {} chain states",
+                s.name(),
+                s.cohorts().len(),
+                states
+            );
+            write!(stdout, "{}", report.render(&title))?;
+            writeln!(stdout)?;
+            stdout.flush()?;
+            eprintln!(
+                "wrote {} (solve {:.1} ms, ranking of {} channels × {} cohort(s) {:.1} ms)",
+                dir.display(),
+                solved.as_secs_f64() * 1e3,
+                s.channels().len(),
+                s.cohorts().len(),
+                ranked.as_secs_f64() * 1e3
             );
         }
     }

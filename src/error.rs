@@ -60,6 +60,14 @@ pub enum Error {
         /// Every problem found, in file order.
         problems: Vec<Problem>,
     },
+    /// A numerical method failed on a valid scenario (e.g. a singular system).
+    #[error("{}: {what}", path.display())]
+    Numerical {
+        /// The scenario file.
+        path: PathBuf,
+        /// What failed, for which cohort.
+        what: String,
+    },
     /// A results file or folder could not be written.
     #[error("cannot write {}", path.display())]
     Write {

@@ -54,6 +54,7 @@
 pub mod cli;
 pub mod engine;
 mod error;
+pub mod exact;
 pub mod graph;
 pub mod model;
 pub mod report;

@@ -141,6 +141,16 @@ impl Services {
         self.0 == 0
     }
 
+    /// The set as bits (`1 << Service::index()`), in 0..8.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The set of the given bits (bits above the three services are ignored).
+    pub fn from_bits(bits: u8) -> Services {
+        Services(bits & 0b111)
+    }
+
     /// The members, in [`Service::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Service> {
         Service::ALL.into_iter().filter(move |s| self.contains(*s))

@@ -152,6 +152,51 @@ pub struct InconsistencyRow {
     pub max_rate: Option<f64>,
 }
 
+/// A row of `exact.csv`: a probability from the exact Markov-chain solution.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExactRow {
+    /// `baseline`, or `perfect_communication` (every quality and fidelity 1).
+    pub variant: String,
+    /// Cohort name.
+    pub cohort: String,
+    /// `all`, `entry` or `country`.
+    pub group: &'static str,
+    /// `*`, entry authority id or entry country code.
+    pub key: String,
+    /// Measure name (the `rates.csv` vocabulary).
+    pub measure: &'static str,
+    /// Exact probability (empty for `protected_in_time`: the chain has no clock).
+    pub probability: Option<f64>,
+}
+
+/// A row of `ranking.csv`: what one channel changes for one cohort (or `*`, all cohorts weighted
+/// by victims per year).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RankingRow {
+    /// Cohort name, or `*`.
+    pub cohort: String,
+    /// Channel id.
+    pub channel: String,
+    /// Sending authority id.
+    pub from: String,
+    /// Receiving authority id.
+    pub to: String,
+    /// Completed rate with the channel perfect (quality and fidelity 1).
+    pub completed_if_perfect: f64,
+    /// `completed_if_perfect - completed`.
+    pub gain_if_perfect: f64,
+    /// Completed rate with the channel removed.
+    pub completed_if_cut: f64,
+    /// `completed - completed_if_cut`.
+    pub loss_if_cut: f64,
+    /// 1 = largest gain within the cohort.
+    pub rank: usize,
+    /// `gain_if_perfect` in victims per year.
+    pub gain_victims_per_year: f64,
+    /// `loss_if_cut` in victims per year.
+    pub loss_victims_per_year: f64,
+}
+
 /// A row type of one CSV file: its file name and its header, in field order.
 pub trait CsvRow: Serialize {
     /// File name in the results folder.
@@ -238,6 +283,28 @@ csv_row!(
         "ci_high",
         "discordant_share",
         "gap_victims_per_year"
+    ]
+);
+csv_row!(
+    ExactRow,
+    "exact.csv",
+    ["variant", "cohort", "group", "key", "measure", "probability"]
+);
+csv_row!(
+    RankingRow,
+    "ranking.csv",
+    [
+        "cohort",
+        "channel",
+        "from",
+        "to",
+        "completed_if_perfect",
+        "gain_if_perfect",
+        "completed_if_cut",
+        "loss_if_cut",
+        "rank",
+        "gain_victims_per_year",
+        "loss_victims_per_year",
     ]
 );
 csv_row!(
@@ -340,6 +407,27 @@ mod tests {
             ci_high: 0.0,
             discordant_share: 0.0,
             gap_victims_per_year: 0.0,
+        });
+        header_matches(ExactRow {
+            variant: v(),
+            cohort: v(),
+            group: "all",
+            key: v(),
+            measure: "m",
+            probability: None,
+        });
+        header_matches(RankingRow {
+            cohort: v(),
+            channel: v(),
+            from: v(),
+            to: v(),
+            completed_if_perfect: 0.0,
+            gain_if_perfect: 0.0,
+            completed_if_cut: 0.0,
+            loss_if_cut: 0.0,
+            rank: 1,
+            gain_victims_per_year: 0.0,
+            loss_victims_per_year: 0.0,
         });
         header_matches(InconsistencyRow {
             variant: v(),

@@ -6,6 +6,7 @@
 //! never simulates.
 
 pub mod csv;
+pub mod exact;
 pub mod manifest;
 pub mod summary;
 pub mod write;

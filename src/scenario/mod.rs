@@ -363,6 +363,16 @@ impl Scenario {
         s
     }
 
+    /// The same scenario with channel `e` perfect: quality and fidelity 1, delay unchanged.
+    pub fn with_channel_perfect(&self, e: usize) -> Scenario {
+        let mut s = self.clone();
+        if let Some(c) = s.channels.get_mut(e) {
+            c.quality = 1.0;
+            c.fidelity = 1.0;
+        }
+        s
+    }
+
     /// Index of the authority with this id.
     pub fn authority_index(&self, id: &str) -> Option<usize> {
         self.authorities.iter().position(|a| a.id == id)
@@ -407,10 +417,10 @@ pub fn scenario_file(path: &Path) -> PathBuf {
 /// The name used for output folders: the folder name for `x/scenario.toml`, else the stem.
 pub fn default_name(path: &Path) -> String {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
-    if stem == "scenario" {
-        if let Some(dir) = path.parent().and_then(Path::file_name).and_then(|s| s.to_str()) {
-            return dir.to_owned();
-        }
+    if stem == "scenario"
+        && let Some(dir) = path.parent().and_then(Path::file_name).and_then(|s| s.to_str())
+    {
+        return dir.to_owned();
     }
     stem.to_owned()
 }

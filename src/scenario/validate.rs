@@ -102,14 +102,14 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
             format!("{max_hops} is out of range; use 1 to {MAX_HOPS}"),
         );
     }
-    if let Some(h) = s.horizon_days {
-        if !(h.is_finite() && h > 0.0) {
-            ck.bad(
-                "[scenario]",
-                "horizon_days",
-                format!("{h} is not allowed; use a finite number of days > 0, or remove the key for no deadline"),
-            );
-        }
+    if let Some(h) = s.horizon_days
+        && !(h.is_finite() && h > 0.0)
+    {
+        ck.bad(
+            "[scenario]",
+            "horizon_days",
+            format!("{h} is not allowed; use a finite number of days > 0, or remove the key for no deadline"),
+        );
     }
     let name = match s.name.as_deref().map(str::trim) {
         Some("") => {

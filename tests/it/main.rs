@@ -2,6 +2,9 @@
 //! Integration Tests"). Each module tests one feature the way users meet it.
 
 mod cli; // the `refgap` binary end to end: run, check, batch, errors, output contract
+mod exact_hand; // exact probabilities against hand values on tiny graphs, to 1e-12
+mod exact_random; // random scenarios exercising every model feature: simulation against the exact solution
+mod exact_vs_mc; // the exact chain solution against the simulation, bundled and random scenarios
 mod hand; // simulated rates against hand-computed probabilities on tiny graphs
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
 mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message

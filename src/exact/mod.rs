@@ -1,0 +1,505 @@
+//! Exact analysis: a cohort's referral process as an absorbing Markov chain, solved with a
+//! sparse LU factorisation, giving every outcome and milestone probability without sampling
+//! noise (MODEL.md "Exact analysis").
+//!
+//! **States.** After identification, a case is in a transient state (authority, file complete?,
+//! services granted). From a state, MODEL.md "One trial" gives the next state or an absorbing
+//! class (outcome, services granted) in closed form: a channel with quality `q`, `r` retries and
+//! per-attempt no-dropout probability `s` (the Laplace transform of its delay at the sending
+//! authority's dropout rate, [`crate::model::delay::Delay::laplace`]) delivers with probability
+//! `G s q`, loses the case with `(s(1-q))^(r+1)` and loses the victim to dropout with `G (1-s)`,
+//! where `G = sum_{k<=r} (s(1-q))^k`. Delivery keeps a complete file with probability `fidelity`;
+//! arriving with new services and an incomplete file grants them with probability
+//! `assist_incomplete`, else absorbs as `misclassified`. Only states reachable from the entry
+//! points are built, over every structurally possible branch (so a variant that makes a channel
+//! perfect or cuts it lives in the same state space). With `A = I - Q` (transient part) and `R`
+//! (absorbing part), absorption probabilities from the start states are `(A^-T π)^T R`.
+//!
+//! **Cycles and holes.** A case may bounce between authorities: the chain sums over every number
+//! of bounces. A closed class of transient states that can never be absorbed (a loop of perfect
+//! channels with no close and no dropout) is where the simulation stalls at `max_hops`; those
+//! states are made absorbing as `stalled`, so `A` stays invertible. A state with no eligible
+//! option absorbs as `stalled` (a structural hole).
+//!
+//! **What the chain ignores.** It has no clock, so `protected_in_time` is not computed (left
+//! empty). It ignores `max_hops`: each transition is one hop, so the probability that a case
+//! makes more than `max_hops` hops, `π Q^max_hops 1`, bounds (in total variation) the difference
+//! between the chain and the simulation; it is computed and reported for every cohort.
+//!
+//! **Solver choice.** `I - Q` is square, sparse and not symmetric. `nalgebra-sparse` offers
+//! Cholesky only (symmetric positive definite matrices), so refgap uses `faer`'s sparse LU with
+//! partial pivoting, whose transposed solve gives the expected visits `A^-T π` directly.
+//!
+//! This module shares the scenario, the graph and the delay transforms, but never calls
+//! `model::trial` or `engine`: it is an independent check of the simulation. Channel ranking is
+//! in [`rank`].
+
+pub mod rank;
+
+use std::collections::HashMap;
+
+use faer::linalg::solvers::Solve;
+use faer::sparse::linalg::solvers::Lu;
+use faer::sparse::{SparseColMat, Triplet};
+use faer::{Mat, MatMut};
+
+use crate::graph::ReferralGraph;
+use crate::model::{Measure, Service, Services};
+use crate::scenario::{Cohort, Scenario};
+
+/// Absorbing outcomes of an identified case, in class order.
+const OUTCOMES: [Measure; 5] = [
+    Measure::Closed,
+    Measure::Lost,
+    Measure::Dropped,
+    Measure::Misclassified,
+    Measure::Stalled,
+];
+const CLOSED: usize = 0;
+const LOST: usize = 1;
+const DROPPED: usize = 2;
+const MISCLASSIFIED: usize = 3;
+const STALLED: usize = 4;
+/// Absorbing classes: outcome × services granted (8 sets).
+pub(crate) const CLASSES: usize = OUTCOMES.len() * 8;
+
+fn class(outcome: usize, granted: Services) -> usize {
+    outcome * 8 + granted.bits() as usize
+}
+
+/// A transient state of the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct State {
+    node: u32,
+    complete: bool,
+    granted: Services,
+}
+
+/// The channel parameters of one variant of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Params {
+    quality: Vec<f64>,
+    fidelity: Vec<f64>,
+    cut: Option<usize>,
+}
+
+impl Params {
+    /// The scenario as given.
+    pub(crate) fn of(s: &Scenario) -> Params {
+        Params {
+            quality: s.channels().iter().map(|c| c.quality).collect(),
+            fidelity: s.channels().iter().map(|c| c.fidelity).collect(),
+            cut: None,
+        }
+    }
+
+    /// Every channel perfect (quality and fidelity 1).
+    pub(crate) fn perfect(s: &Scenario) -> Params {
+        Params {
+            quality: vec![1.0; s.channels().len()],
+            fidelity: vec![1.0; s.channels().len()],
+            cut: None,
+        }
+    }
+
+    /// The same, with channel `e` perfect.
+    pub(crate) fn with_perfect(&self, e: usize) -> Params {
+        let mut p = self.clone();
+        p.quality[e] = 1.0;
+        p.fidelity[e] = 1.0;
+        p
+    }
+
+    /// The same, with channel `e` removed.
+    pub(crate) fn with_cut(&self, e: usize) -> Params {
+        let mut p = self.clone();
+        p.cut = Some(e);
+        p
+    }
+}
+
+/// What does not change between variants of one cohort: routing options and no-dropout factors.
+pub(crate) struct Ctx<'a> {
+    s: &'a Scenario,
+    cohort: &'a Cohort,
+    /// Eligible channels per authority, in channel order.
+    options: Vec<Vec<usize>>,
+    /// Per channel: probability that the victim is still there when one attempt ends.
+    no_dropout: Vec<f64>,
+}
+
+/// One row of the chain: successor states with probabilities, and absorbing probabilities.
+type Row = (Vec<(State, f64)>, [f64; CLASSES]);
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(s: &'a Scenario, cohort: &'a Cohort, graph: &ReferralGraph) -> Ctx<'a> {
+        Ctx {
+            s,
+            cohort,
+            options: (0..s.authorities().len())
+                .map(|a| graph.eligible_channels(s, cohort, a))
+                .collect(),
+            no_dropout: s
+                .channels()
+                .iter()
+                .map(|c| c.delay.laplace(s.authorities()[c.from].dropout_per_day))
+                .collect(),
+        }
+    }
+
+    /// The start state of entry point `k` (`None` when nobody is identified there).
+    fn start(&self, k: usize) -> Option<State> {
+        let (a, _) = self.cohort.entry[k];
+        let auth = &self.s.authorities()[a];
+        (auth.identification > 0.0).then_some(State {
+            node: a as u32,
+            complete: true,
+            granted: auth.provides,
+        })
+    }
+
+    /// The transitions out of `st` under `p`. Every structurally possible successor is listed,
+    /// even with probability 0, so that all variants share one state space.
+    pub(crate) fn row(&self, st: State, p: &Params) -> Row {
+        let mut next = Vec::new();
+        let mut absorb = [0.0; CLASSES];
+        let v = st.node as usize;
+        let close = self.s.authorities()[v].close;
+        let channels: Vec<usize> = self.options[v].iter().copied().filter(|&e| Some(e) != p.cut).collect();
+        let total: f64 = close + channels.iter().map(|&e| self.s.channels()[e].weight).sum::<f64>();
+        if total == 0.0 {
+            absorb[class(STALLED, st.granted)] = 1.0;
+            return (next, absorb);
+        }
+        absorb[class(CLOSED, st.granted)] += close / total;
+        for e in channels {
+            let ch = &self.s.channels()[e];
+            let pick = ch.weight / total;
+            let (s, q) = (self.no_dropout[e], p.quality[e]);
+            let fail = s * (1.0 - q);
+            let attempts = ch.retries as i32 + 1;
+            let geometric = if fail == 1.0 {
+                f64::from(attempts)
+            } else {
+                (1.0 - fail.powi(attempts)) / (1.0 - fail)
+            };
+            absorb[class(LOST, st.granted)] += pick * fail.powi(attempts);
+            absorb[class(DROPPED, st.granted)] += pick * geometric * (1.0 - s);
+            let delivered = pick * geometric * s * q;
+            let w = ch.to;
+            let auth = &self.s.authorities()[w];
+            let new = auth.provides.without(st.granted);
+            let files: [(bool, f64); 2] = if st.complete {
+                [(true, p.fidelity[e]), (false, 1.0 - p.fidelity[e])]
+            } else {
+                [(false, 1.0), (false, 0.0)]
+            };
+            for (complete, pf) in files.into_iter().take(if st.complete { 2 } else { 1 }) {
+                let mass = delivered * pf;
+                let arrive = |granted| State {
+                    node: w as u32,
+                    complete,
+                    granted,
+                };
+                if new.is_empty() {
+                    next.push((arrive(st.granted), mass));
+                } else if complete {
+                    next.push((arrive(st.granted.union(new)), mass));
+                } else {
+                    next.push((arrive(st.granted.union(new)), mass * auth.assist_incomplete));
+                    absorb[class(MISCLASSIFIED, st.granted)] += mass * (1.0 - auth.assist_incomplete);
+                }
+            }
+        }
+        (next, absorb)
+    }
+}
+
+/// A chain built for one cohort and one variant.
+pub(crate) struct Chain {
+    pub(crate) states: Vec<State>,
+    pub(crate) index: HashMap<State, usize>,
+    /// Transient transitions by row: (column, probability), merged, zeros dropped.
+    pub(crate) q: Vec<Vec<(usize, f64)>>,
+    /// Absorbing probabilities by row.
+    pub(crate) r: Vec<[f64; CLASSES]>,
+    /// Start state of each entry point.
+    pub(crate) starts: Vec<Option<usize>>,
+    /// States made absorbing as `stalled` because they can never be absorbed otherwise.
+    pub(crate) trapped: Vec<bool>,
+}
+
+impl Chain {
+    /// Builds the reachable states and their transitions.
+    pub(crate) fn build(ctx: &Ctx<'_>, p: &Params) -> Chain {
+        let mut states = Vec::new();
+        let mut index = HashMap::new();
+        let mut rows = Vec::new();
+        let mut starts = Vec::new();
+        let mut queue = std::collections::VecDeque::new();
+        let mut intern = |st: State, states: &mut Vec<State>, queue: &mut std::collections::VecDeque<usize>| {
+            *index.entry(st).or_insert_with(|| {
+                states.push(st);
+                queue.push_back(states.len() - 1);
+                states.len() - 1
+            })
+        };
+        for k in 0..ctx.cohort.entry.len() {
+            starts.push(ctx.start(k).map(|st| intern(st, &mut states, &mut queue)));
+        }
+        while let Some(i) = queue.pop_front() {
+            let (next, absorb) = ctx.row(states[i], p);
+            let cols: Vec<(usize, f64)> = next
+                .into_iter()
+                .map(|(st, m)| (intern(st, &mut states, &mut queue), m))
+                .collect();
+            if rows.len() <= i {
+                rows.resize_with(i + 1, || (Vec::new(), [0.0; CLASSES]));
+            }
+            rows[i] = (cols, absorb);
+        }
+        let (q, r): (Vec<_>, Vec<_>) = rows.into_iter().map(|(cols, absorb)| (merge(cols), absorb)).unzip();
+        let mut chain = Chain {
+            trapped: vec![false; states.len()],
+            states,
+            index,
+            q,
+            r,
+            starts,
+        };
+        chain.absorb_traps();
+        chain
+    }
+
+    /// Makes every closed class of never-absorbed states absorbing as `stalled`.
+    fn absorb_traps(&mut self) {
+        let n = self.states.len();
+        let mut g = petgraph::graph::DiGraph::<(), ()>::with_capacity(n, 0);
+        for _ in 0..n {
+            g.add_node(());
+        }
+        for (i, row) in self.q.iter().enumerate() {
+            for &(j, _) in row {
+                g.add_edge(
+                    petgraph::graph::NodeIndex::new(i),
+                    petgraph::graph::NodeIndex::new(j),
+                    (),
+                );
+            }
+        }
+        for scc in petgraph::algo::tarjan_scc(&g) {
+            let members: std::collections::HashSet<usize> = scc.iter().map(|n| n.index()).collect();
+            let closed = members
+                .iter()
+                .all(|&i| self.r[i].iter().all(|&x| x == 0.0) && self.q[i].iter().all(|(j, _)| members.contains(j)));
+            if closed {
+                for &i in &members {
+                    self.q[i].clear();
+                    self.r[i] = [0.0; CLASSES];
+                    self.r[i][class(STALLED, self.states[i].granted)] = 1.0;
+                    self.trapped[i] = true;
+                }
+            }
+        }
+    }
+
+    /// `I - Q` as a sparse matrix.
+    fn matrix(&self) -> SparseColMat<usize, f64> {
+        let mut t = Vec::with_capacity(self.states.len() + self.q.iter().map(Vec::len).sum::<usize>());
+        for (i, row) in self.q.iter().enumerate() {
+            let mut diag = 1.0;
+            for &(j, p) in row {
+                if j == i {
+                    diag -= p;
+                } else {
+                    t.push(Triplet::new(i, j, -p));
+                }
+            }
+            t.push(Triplet::new(i, i, diag));
+        }
+        SparseColMat::try_new_from_triplets(self.states.len(), self.states.len(), &t)
+            .expect("triplets are in range and merged")
+    }
+
+    /// Factorises `I - Q`.
+    pub(crate) fn factorise(&self) -> Result<Lu<usize, f64>, String> {
+        self.matrix().sp_lu().map_err(|e| format!("{e:?}"))
+    }
+}
+
+/// Sums duplicate columns and drops zeros.
+fn merge(mut cols: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
+    cols.sort_by_key(|c| c.0);
+    let mut out: Vec<(usize, f64)> = Vec::with_capacity(cols.len());
+    for (j, p) in cols {
+        match out.last_mut() {
+            Some(last) if last.0 == j => last.1 += p,
+            _ => out.push((j, p)),
+        }
+    }
+    out.retain(|c| c.1 != 0.0);
+    out
+}
+
+/// Solves `A x = b` (or `A^T x = b`) for the columns of `b`, in place.
+pub(crate) fn solve_into(lu: &Lu<usize, f64>, b: MatMut<'_, f64>, transpose: bool) {
+    if transpose {
+        lu.solve_transpose_in_place(b);
+    } else {
+        lu.solve_in_place(b);
+    }
+}
+
+/// Exact probabilities of one cohort.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExactCohort {
+    /// Per entry point (cohort order), the probability of each measure ([`Measure::ALL`] order;
+    /// `protected_in_time` is `NaN`: the chain has no clock).
+    pub entries: Vec<[f64; Measure::COUNT]>,
+    /// The same with perfect communication (every quality and fidelity 1).
+    pub perfect: Vec<[f64; Measure::COUNT]>,
+    /// Transient states of the chain.
+    pub states: usize,
+    /// States that never get absorbed by the model's rules and count as `stalled`.
+    pub trapped: usize,
+    /// Probability that a case makes more than `max_hops` hops, where the simulation stalls it
+    /// and the chain does not: a bound on their difference.
+    pub beyond_max_hops: f64,
+}
+
+impl ExactCohort {
+    /// Share-weighted probability over a set of entry points (`None`: all of them).
+    pub fn aggregate(
+        probs: &[[f64; Measure::COUNT]],
+        cohort: &Cohort,
+        keep: impl Fn(usize) -> bool,
+    ) -> [f64; Measure::COUNT] {
+        let mut out = [0.0; Measure::COUNT];
+        let mut weight = 0.0;
+        for (k, p) in probs.iter().enumerate().filter(|(k, _)| keep(*k)) {
+            let w = cohort.entry[k].1;
+            weight += w;
+            for (o, x) in out.iter_mut().zip(p) {
+                *o += w * x;
+            }
+        }
+        out.map(|x| x / weight)
+    }
+}
+
+/// Solves every cohort of a scenario, as given and with perfect communication.
+pub fn solve(s: &Scenario) -> Result<Vec<ExactCohort>, crate::Error> {
+    let graph = ReferralGraph::new(s);
+    let (base, perfect) = (Params::of(s), Params::perfect(s));
+    s.cohorts()
+        .iter()
+        .map(|cohort| {
+            let ctx = Ctx::new(s, cohort, &graph);
+            let chain = Chain::build(&ctx, &base);
+            let entries = entry_probabilities(&ctx, &chain).map_err(|e| numerical(s, cohort, e))?;
+            let perfect_chain = Chain::build(&ctx, &perfect);
+            let perfect = entry_probabilities(&ctx, &perfect_chain).map_err(|e| numerical(s, cohort, e))?;
+            Ok(ExactCohort {
+                entries,
+                perfect,
+                states: chain.states.len(),
+                trapped: chain.trapped.iter().filter(|t| **t).count(),
+                beyond_max_hops: beyond(&ctx, &chain, s.max_hops()),
+            })
+        })
+        .collect()
+}
+
+fn numerical(s: &Scenario, cohort: &Cohort, e: String) -> crate::Error {
+    crate::Error::Numerical {
+        path: s.source().path.clone(),
+        what: format!(
+            "cohort \"{}\": the referral chain could not be factorised ({e})",
+            cohort.name
+        ),
+    }
+}
+
+/// Per entry point, the probability of every measure.
+fn entry_probabilities(ctx: &Ctx<'_>, chain: &Chain) -> Result<Vec<[f64; Measure::COUNT]>, String> {
+    let n = chain.states.len();
+    let k = ctx.cohort.entry.len();
+    let mut visits = Mat::<f64>::zeros(n, k);
+    for (e, start) in chain.starts.iter().enumerate() {
+        if let Some(i) = start {
+            visits[(*i, e)] = 1.0;
+        }
+    }
+    if n > 0 {
+        let lu = chain.factorise()?;
+        solve_into(&lu, visits.as_mut(), true);
+    }
+    let goal = ctx.cohort.goal;
+    Ok((0..k)
+        .map(|e| {
+            let (a, _) = ctx.cohort.entry[e];
+            let ident = ctx.s.authorities()[a].identification;
+            let mut dist = [0.0; CLASSES];
+            if chain.starts[e].is_some() {
+                for (i, row) in chain.r.iter().enumerate() {
+                    let x = visits[(i, e)];
+                    if x != 0.0 {
+                        for (d, r) in dist.iter_mut().zip(row) {
+                            *d += x * r;
+                        }
+                    }
+                }
+            }
+            measures(&dist, ident, goal)
+        })
+        .collect())
+}
+
+/// Measure probabilities from the absorption distribution of an identified case.
+fn measures(dist: &[f64; CLASSES], ident: f64, goal: Services) -> [f64; Measure::COUNT] {
+    let mut out = [0.0; Measure::COUNT];
+    out[Measure::Identified.index()] = ident;
+    out[Measure::Unidentified.index()] = 1.0 - ident;
+    for (c, &p) in dist.iter().enumerate() {
+        let (outcome, granted) = (OUTCOMES[c / 8], Services::from_bits((c % 8) as u8));
+        out[outcome.index()] += ident * p;
+        for s in Service::ALL {
+            if granted.contains(s) {
+                out[Measure::of_service(s).index()] += ident * p;
+            }
+        }
+        if granted.includes(goal) {
+            out[Measure::Completed.index()] += ident * p;
+        }
+    }
+    out[Measure::ProtectedInTime.index()] = f64::NAN;
+    out
+}
+
+/// `π Q^H 1`: probability of more than `H` hops (each transition is one hop).
+fn beyond(ctx: &Ctx<'_>, chain: &Chain, hops: u32) -> f64 {
+    let mut mass = vec![0.0; chain.states.len()];
+    for (e, start) in chain.starts.iter().enumerate() {
+        if let Some(i) = start {
+            let (a, share) = ctx.cohort.entry[e];
+            mass[*i] += share * ctx.s.authorities()[a].identification;
+        }
+    }
+    for _ in 0..hops {
+        let mut next = vec![0.0; mass.len()];
+        for (i, row) in chain.q.iter().enumerate() {
+            if mass[i] != 0.0 {
+                for &(j, p) in row {
+                    next[j] += mass[i] * p;
+                }
+            }
+        }
+        mass = next;
+    }
+    // Trapped states stall in both the chain and the simulation: only moving mass counts.
+    mass.iter()
+        .zip(&chain.trapped)
+        .filter(|(_, t)| !**t)
+        .map(|(m, _)| m)
+        .sum()
+}

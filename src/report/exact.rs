@@ -1,0 +1,246 @@
+//! The exact solution as tables: `exact.csv` (every measure's probability, as given and with
+//! perfect communication, overall, by entry point and by entry country), `ranking.csv` (every
+//! channel's effect if made perfect or cut, per cohort and for all cohorts weighted by victims per
+//! year), and the terminal summary of `refgap exact`.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::csv::{CsvRow, ExactRow, RankingRow, to_csv};
+use crate::exact::ExactCohort;
+use crate::exact::rank::CohortRanking;
+use crate::model::Measure;
+use crate::scenario::Scenario;
+
+/// The variant name of the perfect-communication solution in `exact.csv`.
+pub const PERFECT: &str = "perfect_communication";
+
+/// Every table of `refgap exact` for one scenario.
+#[derive(Debug, Clone)]
+pub struct ExactReport {
+    /// `exact.csv`.
+    pub exact: Vec<ExactRow>,
+    /// `ranking.csv`.
+    pub ranking: Vec<RankingRow>,
+    /// Per cohort: name, completed, completed with perfect communication, states, bound on the
+    /// `max_hops` difference.
+    pub cohorts: Vec<(String, f64, f64, usize, f64)>,
+    /// `manifest.json`.
+    pub manifest: ExactManifest,
+}
+
+/// The manifest of an exact results folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExactManifest {
+    tool: &'static str,
+    version: &'static str,
+    method: &'static str,
+    scenario: String,
+    file: String,
+    sha256: String,
+    cohorts: Vec<String>,
+    files: Vec<&'static str>,
+}
+
+/// Share-weighted probabilities of the groups `all`, `entry` and `country`.
+fn groups(
+    s: &Scenario,
+    c: usize,
+    probs: &[[f64; Measure::COUNT]],
+) -> Vec<(&'static str, String, [f64; Measure::COUNT])> {
+    let cohort = &s.cohorts()[c];
+    let mut out = vec![("all", "*".to_owned(), ExactCohort::aggregate(probs, cohort, |_| true))];
+    for (k, &(a, _)) in cohort.entry.iter().enumerate() {
+        out.push(("entry", s.authorities()[a].id.clone(), probs[k]));
+    }
+    let country_of = |k: usize| s.authorities()[cohort.entry[k].0].country;
+    let mut seen = Vec::new();
+    for k in 0..cohort.entry.len() {
+        let country = country_of(k);
+        if !seen.contains(&country) {
+            seen.push(country);
+            let p = ExactCohort::aggregate(probs, cohort, |j| country_of(j) == country);
+            out.push(("country", s.countries()[country].code.clone(), p));
+        }
+    }
+    out
+}
+
+impl ExactReport {
+    /// Builds the tables from the exact solution and the channel ranking of `s`.
+    pub fn new(s: &Scenario, exact: &[ExactCohort], ranking: &[CohortRanking]) -> ExactReport {
+        let mut rows = Vec::new();
+        let mut cohorts = Vec::new();
+        for (c, (cohort, ex)) in s.cohorts().iter().zip(exact).enumerate() {
+            for (variant, probs) in [(super::BASELINE, &ex.entries), (PERFECT, &ex.perfect)] {
+                for (group, key, p) in groups(s, c, probs) {
+                    for m in Measure::ALL {
+                        let x = p[m.index()];
+                        rows.push(ExactRow {
+                            variant: variant.to_owned(),
+                            cohort: cohort.name.clone(),
+                            group,
+                            key: key.clone(),
+                            measure: m.name(),
+                            probability: (!x.is_nan()).then_some(x),
+                        });
+                    }
+                }
+            }
+            let done = Measure::Completed.index();
+            let all = ExactCohort::aggregate(&ex.entries, cohort, |_| true)[done];
+            let perfect = ExactCohort::aggregate(&ex.perfect, cohort, |_| true)[done];
+            cohorts.push((cohort.name.clone(), all, perfect, ex.states, ex.beyond_max_hops));
+        }
+        ExactReport {
+            exact: rows,
+            ranking: ranking_rows(s, ranking),
+            cohorts,
+            manifest: ExactManifest {
+                tool: "refgap",
+                version: env!("CARGO_PKG_VERSION"),
+                method: "absorbing Markov chain on (authority, file complete, services granted), sparse LU (faer); \
+                         channel ranking by Woodbury low-rank updates",
+                scenario: s.name().to_owned(),
+                file: s.source().path.display().to_string(),
+                sha256: s.source().sha256.clone(),
+                cohorts: s.cohorts().iter().map(|c| c.name.clone()).collect(),
+                files: vec![ExactRow::FILE, RankingRow::FILE],
+            },
+        }
+    }
+
+    /// The files of the results folder, manifest last.
+    pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
+        let mut manifest = serde_json::to_vec_pretty(&self.manifest).expect("plain data");
+        manifest.push(b'\n');
+        vec![
+            (ExactRow::FILE, to_csv(&self.exact)),
+            (RankingRow::FILE, to_csv(&self.ranking)),
+            ("manifest.json", manifest),
+        ]
+    }
+
+    /// The terminal summary: per-cohort exact rates and gap, then the ten channels whose
+    /// perfection would complete most victims per year.
+    pub fn render(&self, title: &str) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{title}");
+        let width = self
+            .cohorts
+            .iter()
+            .map(|c| c.0.chars().count())
+            .max()
+            .unwrap_or(6)
+            .clamp(6, 44);
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:>10}  {:>10}  {:>9}  {:>7}  {:>17}",
+            "cohort", "completed", "perfect", "gap", "states", "P(> max_hops)"
+        );
+        for (name, done, perfect, states, beyond) in &self.cohorts {
+            let name: String = name.chars().take(width).collect();
+            let _ = writeln!(
+                out,
+                "  {name:<width$}  {:>9.4}%  {:>9.4}%  {:>+8.4}  {states:>7}  {beyond:>17.1e}",
+                100.0 * done,
+                100.0 * perfect,
+                100.0 * (perfect - done)
+            );
+        }
+        let mut top: Vec<&RankingRow> = self.ranking.iter().filter(|r| r.cohort == "*").collect();
+        top.sort_by_key(|r| r.rank);
+        let _ = writeln!(
+            out,
+            "\n  top channels, all cohorts (gain if perfect, loss if cut; victims per year):"
+        );
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<40}  {:>12}  {:>9}  {:>12}  {:>9}",
+            "rank", "channel", "gain (pts)", "gain/yr", "loss (pts)", "loss/yr"
+        );
+        for r in top.iter().take(10) {
+            let id: String = r.channel.chars().take(40).collect();
+            let _ = writeln!(
+                out,
+                "  {:>4}  {id:<40}  {:>+12.4}  {:>+9.1}  {:>12.4}  {:>9.1}",
+                r.rank,
+                100.0 * r.gain_if_perfect,
+                r.gain_victims_per_year,
+                100.0 * r.loss_if_cut,
+                r.loss_victims_per_year
+            );
+        }
+        out
+    }
+}
+
+/// Ranking rows: per cohort, and `*` for all cohorts weighted by victims per year (equal weights
+/// when no cohort has victims). Within each, rank 1 is the largest gain if perfect (ties: file
+/// order).
+fn ranking_rows(s: &Scenario, ranking: &[CohortRanking]) -> Vec<RankingRow> {
+    let victims: Vec<f64> = s.cohorts().iter().map(|c| c.victims).collect();
+    let total: f64 = victims.iter().sum();
+    let weights: Vec<f64> = if total > 0.0 {
+        victims.iter().map(|v| v / total).collect()
+    } else {
+        vec![1.0 / ranking.len().max(1) as f64; ranking.len()]
+    };
+    let mut out = Vec::new();
+    // Differences below 1e-14 are rounding residue of the solves, not effects.
+    let snap = |x: f64| if x.abs() < 1e-14 { 0.0 } else { x };
+    let mut push_ranked = |cohort: &str, completed: f64, effects: Vec<(f64, f64)>, per_year: f64| {
+        let mut rows: Vec<RankingRow> = s
+            .channels()
+            .iter()
+            .zip(effects)
+            .map(|(ch, (perfect, cut))| RankingRow {
+                cohort: cohort.to_owned(),
+                channel: ch.id.clone(),
+                from: s.authorities()[ch.from].id.clone(),
+                to: s.authorities()[ch.to].id.clone(),
+                completed_if_perfect: perfect,
+                gain_if_perfect: snap(perfect - completed),
+                completed_if_cut: cut,
+                loss_if_cut: snap(completed - cut),
+                rank: 0,
+                gain_victims_per_year: snap(perfect - completed) * per_year,
+                loss_victims_per_year: snap(completed - cut) * per_year,
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            rows[b]
+                .gain_if_perfect
+                .total_cmp(&rows[a].gain_if_perfect)
+                .then(a.cmp(&b))
+        });
+        for (rank, &i) in order.iter().enumerate() {
+            rows[i].rank = rank + 1;
+        }
+        out.extend(rows);
+    };
+    for (cohort, r) in s.cohorts().iter().zip(ranking) {
+        let effects = r.channels.iter().map(|x| (x.if_perfect, x.if_cut)).collect();
+        push_ranked(&cohort.name, r.completed, effects, cohort.victims);
+    }
+    let completed: f64 = ranking.iter().zip(&weights).map(|(r, w)| w * r.completed).sum();
+    let effects = (0..s.channels().len())
+        .map(|e| {
+            let perfect = ranking
+                .iter()
+                .zip(&weights)
+                .map(|(r, w)| w * r.channels[e].if_perfect)
+                .sum();
+            let cut = ranking
+                .iter()
+                .zip(&weights)
+                .map(|(r, w)| w * r.channels[e].if_cut)
+                .sum();
+            (perfect, cut)
+        })
+        .collect();
+    push_ranked("*", completed, effects, total);
+    out
+}
