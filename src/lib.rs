@@ -34,12 +34,15 @@
 //! - [`engine`]: blocks of trials over rayon; [`engine::stream`] keys the ChaCha8 streams.
 //! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
 //!   inconsistency.
+//! - [`exact`]: the same model as an absorbing Markov chain solved with a sparse LU (every
+//!   probability without sampling noise, the exact gap), and [`exact::rank`], the channel ranking
+//!   by low-rank updates of that solve.
 //! - [`report`]: CSV row types, manifest, terminal summary, atomic folder writer.
 //! - [`cli`]: the command line; `main.rs` only maps its result to an exit code.
 //!
 //! # Architecture invariants
 //!
-//! - `model`, `engine`, `stats` and `graph` do no I/O and print nothing. Files are read only by
+//! - `model`, `engine`, `stats`, `exact` and `graph` do no I/O and print nothing. Files are read only by
 //!   [`scenario::Scenario::load`] (and the CSV tables it names) and written only by
 //!   [`report::write`]; only [`cli`] prints.
 //! - Only `report` types derive `Serialize`; only `scenario::raw` derives `Deserialize`.
@@ -48,6 +51,8 @@
 //!   integers merged exactly, so results depend only on (scenario, seed, trials): never on the
 //!   thread count or on how trials are split.
 //! - `model::trial` knows nothing of rayon; `engine` knows nothing of CSV.
+//! - `exact` shares the scenario, the graph and the delay transforms, but never calls
+//!   `model::trial` or `engine`: it stays an independent check of the simulation.
 
 #![deny(missing_docs)]
 

@@ -478,6 +478,78 @@ fn an_interrupted_run_leaves_the_earlier_result_intact() {
     assert_eq!(entries(tmp.path()), vec!["minimal".to_owned()]);
 }
 
+/// `refgap exact` writes `exact.csv` and `ranking.csv` with the contracted columns into
+/// `<out>/<name>-exact/`, every probability in [0, 1], the ranking complete, and prints the
+/// top-channel table.
+#[test]
+fn exact_writes_probabilities_and_a_complete_ranking() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    refgap(["exact", "scenarios/talibe.toml", "--out", out])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("top channels"))
+        .stdout(predicate::str::contains("SEN.ngo->SEN.social"));
+    let dir = tmp.path().join("talibe-exact");
+    assert_eq!(entries(&dir), vec!["exact.csv", "manifest.json", "ranking.csv"]);
+    let header = |f: &str| {
+        fs::read_to_string(dir.join(f))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(header("exact.csv"), "variant,cohort,group,key,measure,probability");
+    assert_eq!(
+        header("ranking.csv"),
+        "cohort,channel,from,to,completed_if_perfect,gain_if_perfect,completed_if_cut,loss_if_cut,rank,\
+         gain_victims_per_year,loss_victims_per_year"
+    );
+    let exact = read_csv(&dir.join("exact.csv"));
+    for row in &exact {
+        match opt(row, "probability") {
+            Some(p) => assert!((-1e-12..=1.0 + 1e-12).contains(&p), "{row:?}"),
+            None => assert_eq!(
+                row["measure"], "protected_in_time",
+                "only protected_in_time may be empty"
+            ),
+        }
+    }
+    assert!(exact.iter().any(|r| r["variant"] == "perfect_communication"));
+    let ranking = read_csv(&dir.join("ranking.csv"));
+    // 12 channels for each of 3 cohorts and for all cohorts together, ranks 1..=12 in each.
+    assert_eq!(ranking.len(), 12 * 4);
+    for cohort in ["*", "SEN talibé children"] {
+        let mut ranks: Vec<u64> = ranking
+            .iter()
+            .filter(|r| r["cohort"] == cohort)
+            .map(|r| num(r, "rank") as u64)
+            .collect();
+        ranks.sort_unstable();
+        assert_eq!(ranks, (1..=12).collect::<Vec<_>>(), "{cohort}");
+    }
+}
+
+/// `run --check-exact` prints, for each cohort, how far the simulation is from the exact solution.
+#[test]
+fn run_check_exact_prints_z_scores() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap([
+        "run",
+        "scenarios/minimal.toml",
+        "--trials",
+        "20000",
+        "--check-exact",
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("exact check"))
+    .stdout(predicate::str::is_match(r"max \|z\| = \d+\.\d\d").unwrap());
+}
+
 /// The one way these tests start the binary: `refgap ARGS` in the crate's root folder, so that
 /// relative scenario paths resolve as in the README.
 fn refgap<I, S>(args: I) -> Command
