@@ -1,5 +1,6 @@
-//! Criterion benches: engine throughput (trials/s, both arms) per bundled scenario at 1 and 2
-//! threads, and the delay samplers. `cargo test --benches` smoke-runs them once; `cargo bench`
+//! Criterion benches: engine throughput (trials/s, both arms) per bundled scenario and the
+//! `bench100` benchmark scenario at 1 and 2 threads, the delay samplers, and the exact solver and
+//! channel ranking on `bench100`. `cargo test --benches` smoke-runs them once; `cargo bench`
 //! measures. Results and the machine they ran on are recorded in `benches/RESULTS.md`.
 
 use std::hint::black_box;
@@ -13,14 +14,19 @@ use refgap::scenario::Scenario;
 const TRIALS: u64 = 100_000;
 
 fn load(name: &str) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = if name == "bench100" {
+        root.join("benches/scenarios/bench100.toml")
+    } else {
+        root.join("scenarios").join(name)
+    };
     Scenario::load(&path).expect("bundled scenarios are valid")
 }
 
 fn engine_throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
-    for name in ["minimal.toml", "talibe.toml", "europe-leg"] {
+    for name in ["minimal.toml", "talibe.toml", "europe-leg", "bench100"] {
         let s = load(name);
         let config = RunConfig {
             seed: s.seed(),
@@ -70,5 +76,18 @@ fn delay_samplers(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine_throughput, delay_samplers);
+fn exact_solver(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact");
+    group.sample_size(20);
+    let s = load("bench100");
+    group.bench_function("solve/bench100", |b| {
+        b.iter(|| black_box(refgap::exact::solve(&s).unwrap()))
+    });
+    group.bench_function("rank/bench100", |b| {
+        b.iter(|| black_box(refgap::exact::rank::rank_channels(&s).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine_throughput, delay_samplers, exact_solver);
 criterion_main!(benches);
