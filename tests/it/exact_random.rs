@@ -1,1 +1,1 @@
-//! Placeholder: tests land in a following commit.
+//! placeholder
