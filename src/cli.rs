@@ -204,7 +204,7 @@ fn exact_check(s: &Scenario, result: &engine::RunResult) -> Result<String> {
         if let Some((m, z)) = worst {
             let _ = writeln!(
                 out,
-                "    {}: max |z| = {:.2} ({}); P(> max_hops hops) = {:.1e}",
+                "    {}: max |z| = {:.2} ({}); P(hit max_hops) = {:.1e}",
                 cohort.name,
                 z.abs(),
                 m.name(),

@@ -21,7 +21,7 @@ use crate::model::network::Network;
 use crate::model::trial::simulate;
 use crate::scenario::Scenario;
 use crate::stats::{ChannelObserver, CohortTally};
-use stream::{CohortStreams, StreamKey, WINDOW_WORDS};
+use stream::{CohortStreams, OverflowRng, StreamKey, WINDOW_WORDS};
 
 /// Trials per block.
 pub const BLOCK_TRIALS: u64 = 1024;
@@ -98,16 +98,16 @@ impl CohortJob<'_> {
         (0..blocks)
             .into_par_iter()
             .fold(
-                || (CohortTally::new(entries, channels), Vec::new()),
-                |(mut tally, mut buf), b| {
+                || (CohortTally::new(entries, channels), Vec::new(), self.key.overflow_rng()),
+                |(mut tally, mut buf, mut overflow), b| {
                     let first = b * BLOCK_TRIALS;
                     let n = BLOCK_TRIALS.min(trials - first);
-                    self.block(first, n, &mut buf, &mut tally);
+                    self.block(first, n, &mut buf, &mut overflow, &mut tally);
                     progress(n);
-                    (tally, buf)
+                    (tally, buf, overflow)
                 },
             )
-            .map(|(tally, _)| tally)
+            .map(|(tally, _, _)| tally)
             .reduce(
                 || CohortTally::new(entries, channels),
                 |mut a, b| {
@@ -117,23 +117,31 @@ impl CohortJob<'_> {
             )
     }
 
-    /// Simulates trials `first .. first + n`, reusing `buf` for their windows.
-    fn block(&self, first: u64, n: u64, buf: &mut Vec<u32>, tally: &mut CohortTally) {
+    /// Simulates trials `first .. first + n`, reusing `buf` for their windows and `overflow` for
+    /// the words beyond them.
+    fn block(&self, first: u64, n: u64, buf: &mut Vec<u32>, overflow: &mut OverflowRng, tally: &mut CohortTally) {
         buf.resize(n as usize * WINDOW_WORDS, 0);
         self.key.fill_windows(self.streams, first, buf);
         for (i, window) in buf.chunks_exact(WINDOW_WORDS).enumerate() {
             let trial = first + i as u64;
-            let mut draws = self.key.trial(self.streams, trial, window);
+            let mut draws = self.key.trial(self.streams, trial, window, overflow);
             let actual = simulate(
                 self.actual,
                 self.cohort,
                 &mut draws,
                 &mut ChannelObserver(&mut tally.channels),
             );
-            tally.entries[actual.entry].record(&actual, self.horizon_days);
-            let mut draws = self.key.trial(self.streams, trial, window);
-            let perfect = simulate(self.perfect, self.cohort, &mut draws, &mut ());
-            tally.record_pair(&actual, &perfect, self.horizon_days);
+            let measures = actual.measures(self.horizon_days);
+            tally.entries[actual.entry].record(&actual, measures);
+            // Without a failed attempt or a degraded file, perfect communication changes nothing:
+            // the same words give the same path (see `TrialRecord::communication_failed`).
+            let perfect = if actual.communication_failed {
+                let mut draws = self.key.trial(self.streams, trial, window, overflow);
+                simulate(self.perfect, self.cohort, &mut draws, &mut ()).measures(self.horizon_days)
+            } else {
+                measures
+            };
+            tally.record_pair(measures, perfect);
         }
     }
 }

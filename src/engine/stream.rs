@@ -10,18 +10,23 @@
 //! can need 2^23 words: see [`crate::scenario::MAX_HOPS`] and [`crate::scenario::MAX_RETRIES`]).
 //!
 //! Windows are generated a block at a time ([`StreamKey::fill_windows`]), which costs the same
-//! as one sequential stream; only the rare overflowing trial pays for seeking a new position.
+//! as one sequential stream; an overflowing trial pays for one seek of its worker's reusable
+//! [`OverflowRng`].
 //! Because a trial's words depend only on (seed, cohort name, trial index), results do not depend
 //! on the number of threads or on how trials are grouped into blocks or shards, and every variant
 //! of a run sees the same words for trial `i` (common random numbers).
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::model::trial::Draws;
 
 /// Words in each trial's window. Part of the result format: changing it changes results.
-pub const WINDOW_WORDS: usize = 32;
+///
+/// Chosen by instruction counts (callgrind, 240,000 bench100 trials): 24 words 556 M, 32 words
+/// 524 M, 48 words 492 M, 64 words 495 M. Shorter windows send more trials to the overflow seek;
+/// longer ones generate words nobody reads. See `benches/RESULTS.md`.
+pub const WINDOW_WORDS: usize = 48;
 
 /// `log2` of the overflow region per trial, in words.
 const OVERFLOW_SHIFT: u32 = 23;
@@ -66,33 +71,52 @@ impl StreamKey {
         let mut rng = self.base.clone();
         rng.set_stream(streams.window);
         rng.set_word_pos(u128::from(first_trial) * WINDOW_WORDS as u128);
-        for w in out.iter_mut() {
-            *w = rng.next_u32();
-        }
+        // `fill` copies whole generated blocks (the same words as `next_u32` one at a time, as
+        // the value-stability test pins), at a fraction of the cost.
+        rng.fill(out);
     }
 
-    /// The draws of one trial, given its window.
-    pub fn trial<'a>(&'a self, streams: CohortStreams, trial: u64, window: &'a [u32]) -> TrialDraws<'a> {
+    /// A reusable generator for the overflow regions of trials (one per worker thread).
+    pub fn overflow_rng(&self) -> OverflowRng {
+        OverflowRng { rng: self.base.clone() }
+    }
+
+    /// The draws of one trial, given its window and a worker's overflow generator.
+    pub fn trial<'a>(
+        &self,
+        streams: CohortStreams,
+        trial: u64,
+        window: &'a [u32],
+        overflow: &'a mut OverflowRng,
+    ) -> TrialDraws<'a> {
         TrialDraws {
             window,
             pos: 0,
-            key: self,
             streams,
             trial,
-            overflow: None,
+            overflow,
+            overflow_next: usize::MAX,
         }
     }
 }
 
-/// The words of one trial: its window, then its overflow stream.
+/// The generator behind the overflow regions; reused from trial to trial so that an overflowing
+/// trial costs a seek, not an allocation.
+#[derive(Debug, Clone)]
+pub struct OverflowRng {
+    rng: ChaCha8Rng,
+}
+
+/// The words of one trial: its window, then its overflow region.
 #[derive(Debug)]
 pub struct TrialDraws<'a> {
     window: &'a [u32],
     pos: usize,
-    key: &'a StreamKey,
     streams: CohortStreams,
     trial: u64,
-    overflow: Option<Box<ChaCha8Rng>>,
+    overflow: &'a mut OverflowRng,
+    /// Offset in the overflow region the generator stands at (`usize::MAX`: not positioned).
+    overflow_next: usize,
 }
 
 impl TrialDraws<'_> {
@@ -103,18 +127,16 @@ impl TrialDraws<'_> {
 
     #[cold]
     fn overflow_word(&mut self) -> u32 {
-        let skip = (self.pos - self.window.len()) as u128;
-        let rng = self.overflow.get_or_insert_with(|| {
-            let mut rng = Box::new(self.key.base.clone());
-            rng.set_stream(self.streams.overflow);
-            rng.set_word_pos((u128::from(self.trial) << OVERFLOW_SHIFT) + skip);
-            rng
-        });
-        let want = (u128::from(self.trial) << OVERFLOW_SHIFT) + skip;
-        if rng.get_word_pos() != want {
-            rng.set_word_pos(want);
+        let offset = self.pos - self.window.len();
+        let rng = &mut self.overflow.rng;
+        if offset != self.overflow_next {
+            if rng.get_stream() != self.streams.overflow {
+                rng.set_stream(self.streams.overflow);
+            }
+            rng.set_word_pos((u128::from(self.trial) << OVERFLOW_SHIFT) + offset as u128);
         }
         self.pos += 1;
+        self.overflow_next = offset + 1;
         rng.next_u32()
     }
 }
@@ -177,15 +199,16 @@ mod tests {
         let s = CohortStreams::for_cohort("x");
         let mut win = vec![0u32; WINDOW_WORDS];
         key.fill_windows(s, 3, &mut win);
-        let mut a = key.trial(s, 3, &win);
+        let mut ov = key.overflow_rng();
+        let mut a = key.trial(s, 3, &win, &mut ov);
         let all: Vec<u32> = (0..WINDOW_WORDS + 10).map(|_| a.word()).collect();
         assert!(a.overflowed());
         assert_eq!(all[..WINDOW_WORDS], win[..]);
-        let mut b = key.trial(s, 3, &win);
+        let mut b = key.trial(s, 3, &win, &mut ov);
         b.skip(WINDOW_WORDS + 4);
         assert_eq!(b.word(), all[WINDOW_WORDS + 4]);
         // Another trial's overflow differs.
-        let mut c = key.trial(s, 4, &win);
+        let mut c = key.trial(s, 4, &win, &mut ov);
         c.skip(WINDOW_WORDS);
         assert_ne!(c.word(), all[WINDOW_WORDS]);
     }

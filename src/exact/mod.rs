@@ -22,9 +22,10 @@
 //! option absorbs as `stalled` (a structural hole).
 //!
 //! **What the chain ignores.** It has no clock, so `protected_in_time` is not computed (left
-//! empty). It ignores `max_hops`: each transition is one hop, so the probability that a case
-//! makes more than `max_hops` hops, `π Q^max_hops 1`, bounds (in total variation) the difference
-//! between the chain and the simulation; it is computed and reported for every cohort.
+//! empty). It ignores `max_hops`: each transition is one hop, so `π Q^max_hops 1`, the
+//! probability that a case is still being referred after `max_hops` hops, is exactly the mass
+//! the simulation stalls there and the chain carries on; it bounds (in total variation) the
+//! difference between the two and is computed and reported for every cohort.
 //!
 //! **Solver choice.** `I - Q` is square, sparse and not symmetric. `nalgebra-sparse` offers
 //! Cholesky only (symmetric positive definite matrices), so refgap uses `faer`'s sparse LU with
@@ -358,12 +359,16 @@ pub struct ExactCohort {
     pub entries: Vec<[f64; Measure::COUNT]>,
     /// The same with perfect communication (every quality and fidelity 1).
     pub perfect: Vec<[f64; Measure::COUNT]>,
-    /// Transient states of the chain.
+    /// Transient states of the chain: every structurally possible one, including states reached
+    /// with probability 0 (e.g. an incomplete file behind channels of fidelity 1), so that all
+    /// variants share one state space.
     pub states: usize,
-    /// States that never get absorbed by the model's rules and count as `stalled`.
+    /// States that never get absorbed by the model's rules and count as `stalled` (counted the
+    /// same way).
     pub trapped: usize,
-    /// Probability that a case makes more than `max_hops` hops, where the simulation stalls it
-    /// and the chain does not: a bound on their difference.
+    /// Probability that a case is still being referred after `max_hops` hops (not yet closed,
+    /// lost, dropped, misclassified or stalled): the simulation stalls it there, the chain does
+    /// not, so this bounds their difference. Trapped states are excluded (both stall them).
     pub beyond_max_hops: f64,
 }
 

@@ -307,6 +307,10 @@ pub struct TrialRecord {
     pub completed_at: f64,
     /// Successful channel traversals.
     pub hops: u32,
+    /// Whether communication failed somewhere: an attempt failed or a file was degraded. When it
+    /// did not, the trial would have gone exactly the same way with perfect communication (same
+    /// words, same choices), which lets the engine skip simulating that arm.
+    pub communication_failed: bool,
 }
 
 impl TrialRecord {
@@ -326,6 +330,17 @@ impl TrialRecord {
             Measure::Completed => !self.completed_at.is_nan(),
             Measure::ProtectedInTime => horizon_days.is_some_and(|h| self.granted_at[0] <= h),
         }
+    }
+
+    /// Every measure of the trial as a bit set (bit [`Measure::index`]), computed once so that
+    /// tallies need not ask [`TrialRecord::has`] measure by measure.
+    #[inline]
+    pub fn measures(&self, horizon_days: Option<f64>) -> u16 {
+        let mut bits = 0u16;
+        for m in Measure::ALL {
+            bits |= u16::from(self.has(m, horizon_days)) << m.index();
+        }
+        bits
     }
 
     /// Day the milestone was reached, `None` if it was not.

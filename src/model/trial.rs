@@ -75,6 +75,7 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
         granted_at: [f64::NAN; 3],
         completed_at: f64::NAN,
         hops: 0,
+        communication_failed: false,
     };
     if !happens(draws.word(), net.identify[a0]) {
         return rec;
@@ -122,6 +123,7 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
                 break;
             }
             obs.failure(e);
+            rec.communication_failed = true;
         }
         if !delivered {
             obs.loss(e);
@@ -135,6 +137,7 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
         if complete && !happens(w_fid, net.fidelity[e]) {
             complete = false;
             degraded_by = Some(e);
+            rec.communication_failed = true;
             obs.degraded(e);
         }
         v = net.to[e] as usize;

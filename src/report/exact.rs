@@ -137,7 +137,7 @@ impl ExactReport {
         let _ = writeln!(
             out,
             "  {:<width$}  {:>10}  {:>10}  {:>9}  {:>7}  {:>17}",
-            "cohort", "completed", "perfect", "gap", "states", "P(> max_hops)"
+            "cohort", "completed", "perfect", "gap", "states", "P(hit max_hops)"
         );
         for (name, done, perfect, states, beyond) in &self.cohorts {
             let name: String = name.chars().take(width).collect();

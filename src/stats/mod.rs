@@ -30,19 +30,19 @@ pub struct GroupTally {
 }
 
 impl GroupTally {
-    /// Adds one trial.
+    /// Adds one trial whose measures are `measures` (see [`TrialRecord::measures`]).
     #[inline]
-    pub fn record(&mut self, rec: &TrialRecord, horizon_days: Option<f64>) {
+    pub fn record(&mut self, rec: &TrialRecord, measures: u16) {
         self.trials += 1;
-        for m in Measure::ALL {
-            self.counts[m.index()] += u64::from(rec.has(m, horizon_days));
+        for (i, c) in self.counts.iter_mut().enumerate() {
+            *c += u64::from((measures >> i) & 1);
         }
         for m in Milestone::ALL {
             if let Some(t) = rec.time_of(m) {
                 self.times[m.index()].add(t);
             }
         }
-        if rec.has(Measure::Identified, None) {
+        if measures & (1 << Measure::Identified.index()) != 0 {
             self.hops.add(rec.hops);
         }
     }
@@ -166,11 +166,11 @@ impl CohortTally {
         }
     }
 
-    /// Records the pair (actual, perfect) of the same trial.
+    /// Records the pair (actual, perfect) of the same trial, given both trials' measure bits.
     #[inline]
-    pub fn record_pair(&mut self, actual: &TrialRecord, perfect: &TrialRecord, horizon_days: Option<f64>) {
-        for m in Measure::ALL {
-            self.perfect[m.index()].add(actual.has(m, horizon_days), perfect.has(m, horizon_days));
+    pub fn record_pair(&mut self, actual: u16, perfect: u16) {
+        for (i, table) in self.perfect.iter_mut().enumerate() {
+            table.add((actual >> i) & 1 != 0, (perfect >> i) & 1 != 0);
         }
     }
 

@@ -152,11 +152,12 @@ fn top_channel_gain_agrees_with_paired_simulation() {
     let streams = CohortStreams::for_cohort(&s.cohorts()[c].name);
     let trials = 200_000u64;
     let mut window = vec![0u32; WINDOW_WORDS];
+    let mut overflow = key.overflow_rng();
     let mut pairs = PairTable::default();
     for t in 0..trials {
         key.fill_windows(streams, t, &mut window);
-        let a = one_trial(&actual, c, &mut key.trial(streams, t, &window), &mut ());
-        let b = one_trial(&better, c, &mut key.trial(streams, t, &window), &mut ());
+        let a = one_trial(&actual, c, &mut key.trial(streams, t, &window, &mut overflow), &mut ());
+        let b = one_trial(&better, c, &mut key.trial(streams, t, &window, &mut overflow), &mut ());
         pairs.add(a.has(Measure::Completed, None), b.has(Measure::Completed, None));
     }
     let (diff, lo, hi) = pairs.difference(Z95);
