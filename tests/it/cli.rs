@@ -550,6 +550,18 @@ fn run_check_exact_prints_z_scores() {
     .stdout(predicate::str::is_match(r"max \|z\| = \d+\.\d\d").unwrap());
 }
 
+/// `refgap bench` times one thread and all threads and reports rates, ns/trial and memory.
+#[test]
+fn bench_reports_rates_for_one_and_all_threads() {
+    refgap(["bench", "scenarios/minimal.toml", "--trials", "5000", "--rounds", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("trials/s"))
+        .stdout(predicate::str::contains("ns/trial"))
+        .stdout(predicate::str::is_match(r"(?m)^\s+1\s+\d+\.\d\d M").unwrap())
+        .stdout(predicate::str::contains("peak memory"));
+}
+
 /// The one way these tests start the binary: `refgap ARGS` in the crate's root folder, so that
 /// relative scenario paths resolve as in the README.
 fn refgap<I, S>(args: I) -> Command

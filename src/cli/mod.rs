@@ -13,6 +13,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+mod bench;
+
 use crate::engine::{self, RunConfig};
 use crate::graph::ReferralGraph;
 use crate::report::{Report, summary, write};
@@ -33,6 +35,9 @@ enum Command {
     Run(RunArgs),
     /// Validate scenarios and summarise their referral graph, without simulating.
     Check(CheckArgs),
+    /// Time the engine at one thread and at all threads (trials/s, ns/trial, traversals/s, peak
+    /// memory), interleaved over rounds.
+    Bench(bench::BenchArgs),
     /// Solve scenarios exactly (absorbing Markov chain, no sampling noise) and rank every channel
     /// by what making it perfect, or cutting it, changes; writes `exact.csv` and `ranking.csv`.
     Exact(ExactArgs),
@@ -95,6 +100,12 @@ where
         Command::Run(a) => run_scenarios(&a),
         Command::Check(a) => check_scenarios(&a),
         Command::Exact(a) => exact_scenarios(&a),
+        Command::Bench(a) => {
+            let text = bench::run(&a)?;
+            let mut stdout = std::io::stdout().lock();
+            write!(stdout, "{text}")?;
+            Ok(())
+        }
     }
 }
 
