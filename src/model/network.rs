@@ -59,28 +59,42 @@ impl CohortPlan {
     }
 }
 
+/// What the hot loop needs of one authority, kept together (one bounds check, one cache line).
+#[derive(Debug, Clone, Copy)]
+pub struct AuthorityParams {
+    /// Identification threshold.
+    pub identify: u64,
+    /// `assist_incomplete` threshold.
+    pub assist: u64,
+    /// `dropout_per_day`.
+    pub dropout: f64,
+    /// Services granted on arrival.
+    pub provides: Services,
+}
+
+/// What the hot loop needs of one channel, kept together.
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelParams {
+    /// Receiving authority.
+    pub to: u32,
+    /// `1 + retries`.
+    pub attempts: u32,
+    /// Quality threshold.
+    pub quality: u64,
+    /// Fidelity threshold.
+    pub fidelity: u64,
+    /// Delay sampler.
+    pub delay: DelaySampler,
+}
+
 /// A scenario compiled for simulation. Build one per variant (the perfect-communication
 /// counterfactual is another `Network`).
 #[derive(Debug, Clone)]
 pub struct Network {
-    /// Identification threshold per authority.
-    pub identify: Vec<u64>,
-    /// `assist_incomplete` threshold per authority.
-    pub assist: Vec<u64>,
-    /// `dropout_per_day` per authority.
-    pub dropout: Vec<f64>,
-    /// Services per authority.
-    pub provides: Vec<Services>,
-    /// Receiving authority per channel.
-    pub to: Vec<u32>,
-    /// Quality threshold per channel.
-    pub quality: Vec<u64>,
-    /// Fidelity threshold per channel.
-    pub fidelity: Vec<u64>,
-    /// `1 + retries` per channel.
-    pub attempts: Vec<u32>,
-    /// Delay sampler per channel.
-    pub delay: Vec<DelaySampler>,
+    /// Per authority, in scenario order.
+    pub authorities: Vec<AuthorityParams>,
+    /// Per channel, in scenario order.
+    pub channels: Vec<ChannelParams>,
     /// One plan per cohort, in scenario order.
     pub cohorts: Vec<CohortPlan>,
     /// Hops after which a trial is `stalled`.
@@ -127,15 +141,25 @@ impl Network {
             })
             .collect();
         Network {
-            identify: auth.iter().map(|a| threshold(a.identification)).collect(),
-            assist: auth.iter().map(|a| threshold(a.assist_incomplete)).collect(),
-            dropout: auth.iter().map(|a| a.dropout_per_day).collect(),
-            provides: auth.iter().map(|a| a.provides).collect(),
-            to: chan.iter().map(|c| c.to as u32).collect(),
-            quality: chan.iter().map(|c| threshold(c.quality)).collect(),
-            fidelity: chan.iter().map(|c| threshold(c.fidelity)).collect(),
-            attempts: chan.iter().map(|c| 1 + c.retries).collect(),
-            delay: chan.iter().map(|c| c.delay.sampler()).collect(),
+            authorities: auth
+                .iter()
+                .map(|a| AuthorityParams {
+                    identify: threshold(a.identification),
+                    assist: threshold(a.assist_incomplete),
+                    dropout: a.dropout_per_day,
+                    provides: a.provides,
+                })
+                .collect(),
+            channels: chan
+                .iter()
+                .map(|c| ChannelParams {
+                    to: c.to as u32,
+                    attempts: 1 + c.retries,
+                    quality: threshold(c.quality),
+                    fidelity: threshold(c.fidelity),
+                    delay: c.delay.sampler(),
+                })
+                .collect(),
             cohorts,
             max_hops: s.max_hops(),
         }

@@ -77,7 +77,8 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
         hops: 0,
         communication_failed: false,
     };
-    if !happens(draws.word(), net.identify[a0]) {
+    let entry_point = &net.authorities[a0];
+    if !happens(draws.word(), entry_point.identify) {
         return rec;
     }
 
@@ -85,7 +86,7 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
     let mut granted = Services::NONE;
     let mut complete = true;
     let mut degraded_by = None;
-    grant(&mut rec, &mut granted, net.provides[a0], t, plan.goal);
+    grant(&mut rec, &mut granted, entry_point.provides, t, plan.goal);
     let mut v = a0;
     loop {
         let options = plan.options_at(v);
@@ -101,15 +102,16 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
             return rec;
         }
         let e = choice.channel as usize;
-        let attempts = net.attempts[e] as usize;
+        let ch = &net.channels[e];
+        let attempts = ch.attempts as usize;
         let mut delivered = false;
         for k in 0..attempts {
-            let d = net.delay[e].sample(draws.wide());
+            let d = ch.delay.sample(draws.wide());
             let w_drop = draws.word();
             let w_ok = draws.word();
             t += d;
             obs.attempt(e);
-            let rate = net.dropout[v];
+            let rate = net.authorities[v].dropout;
             if rate > 0.0 && happens(w_drop, dropout_threshold(rate * d)) {
                 obs.dropout(e);
                 rec.outcome = Outcome::Dropped;
@@ -117,7 +119,7 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
                 rec.at = v;
                 return rec;
             }
-            if happens(w_ok, net.quality[e]) {
+            if happens(w_ok, ch.quality) {
                 draws.skip((attempts - k - 1) * WORDS_PER_ATTEMPT);
                 delivered = true;
                 break;
@@ -134,17 +136,18 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
         }
         let w_fid = draws.word();
         let w_assist = draws.word();
-        if complete && !happens(w_fid, net.fidelity[e]) {
+        if complete && !happens(w_fid, ch.fidelity) {
             complete = false;
             degraded_by = Some(e);
             rec.communication_failed = true;
             obs.degraded(e);
         }
-        v = net.to[e] as usize;
+        v = ch.to as usize;
         rec.hops += 1;
-        let new = net.provides[v].without(granted);
+        let arrival = &net.authorities[v];
+        let new = arrival.provides.without(granted);
         if !new.is_empty() {
-            if complete || happens(w_assist, net.assist[v]) {
+            if complete || happens(w_assist, arrival.assist) {
                 grant(&mut rec, &mut granted, new, t, plan.goal);
             } else {
                 if let Some(c) = degraded_by {

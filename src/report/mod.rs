@@ -155,7 +155,7 @@ impl Report {
                     p90,
                 });
             }
-            let pair = &tally.perfect[Measure::Completed.index()];
+            let pair = &tally.perfect(Measure::Completed);
             let (gap, lo, hi) = pair.difference(Z95);
             r.gap.push(GapRow {
                 variant: variant.clone(),

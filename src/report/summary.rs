@@ -48,7 +48,7 @@ impl CohortLine {
             identified: rate(Measure::Identified),
             protected: rate(Measure::Protected),
             completed: (rate(Measure::Completed), lo, hi),
-            gap: tally.perfect[Measure::Completed.index()].difference(Z95),
+            gap: tally.perfect(Measure::Completed).difference(Z95),
             worst_channel: worst,
         }
     }

@@ -138,9 +138,11 @@ pub struct CohortTally {
     pub entries: Vec<GroupTally>,
     /// Channel events, indexed by channel.
     pub channels: Vec<ChannelCounts>,
-    /// Per measure, the paired table of (actual, perfect communication) outcomes of the same
-    /// trials: arm `a` is actual, arm `b` is perfect.
-    pub perfect: [PairTable; Measure::COUNT],
+    /// Per measure, the discordant pairs of (actual, perfect communication) outcomes of the same
+    /// trials: (actual only, perfect only). The concordant cells follow from the actual counts,
+    /// so only disagreements, which are rare, cost anything per trial; see
+    /// [`CohortTally::perfect`].
+    pub discordant: [(u64, u64); Measure::COUNT],
 }
 
 impl CohortTally {
@@ -149,7 +151,7 @@ impl CohortTally {
         CohortTally {
             entries: vec![GroupTally::default(); entries],
             channels: vec![ChannelCounts::default(); channels],
-            perfect: [PairTable::default(); Measure::COUNT],
+            discordant: [(0, 0); Measure::COUNT],
         }
     }
 
@@ -161,16 +163,39 @@ impl CohortTally {
         for (a, b) in self.channels.iter_mut().zip(&o.channels) {
             a.merge(b);
         }
-        for (a, b) in self.perfect.iter_mut().zip(&o.perfect) {
-            a.merge(b);
+        for (a, b) in self.discordant.iter_mut().zip(&o.discordant) {
+            a.0 += b.0;
+            a.1 += b.1;
         }
     }
 
     /// Records the pair (actual, perfect) of the same trial, given both trials' measure bits.
     #[inline]
     pub fn record_pair(&mut self, actual: u16, perfect: u16) {
-        for (i, table) in self.perfect.iter_mut().enumerate() {
-            table.add((actual >> i) & 1 != 0, (perfect >> i) & 1 != 0);
+        let mut diff = actual ^ perfect;
+        while diff != 0 {
+            let i = diff.trailing_zeros() as usize;
+            if actual & (1 << i) != 0 {
+                self.discordant[i].0 += 1;
+            } else {
+                self.discordant[i].1 += 1;
+            }
+            diff &= diff - 1;
+        }
+    }
+
+    /// The paired 2×2 table of measure `m`: arm `a` is the scenario as given, arm `b` perfect
+    /// communication, on the same trials.
+    pub fn perfect(&self, m: Measure) -> PairTable {
+        let n: u64 = self.entries.iter().map(|e| e.trials).sum();
+        let actual: u64 = self.entries.iter().map(|e| e.count(m)).sum();
+        let (a_only, b_only) = self.discordant[m.index()];
+        let both = actual - a_only;
+        PairTable {
+            both,
+            a_only,
+            b_only,
+            neither: n - both - a_only - b_only,
         }
     }
 

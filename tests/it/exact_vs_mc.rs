@@ -62,7 +62,7 @@ pub fn check_against_exact(s: &Scenario, trials: u64) -> usize {
         // The perfect-communication arm against the exact perfect solution.
         let perfect = exact::ExactCohort::aggregate(&ex.perfect, cohort, |_| true);
         for m in Measure::ALL.into_iter().filter(|m| *m != Measure::ProtectedInTime) {
-            let pair = &tally.perfect[m.index()];
+            let pair = &tally.perfect(m);
             let (k, n, p) = (pair.both + pair.b_only, pair.n(), perfect[m.index()]);
             if p > 1e-15 && p < 1.0 - 1e-15 {
                 let z = (k as f64 / n as f64 - p) / (p * (1.0 - p) / n as f64).sqrt();

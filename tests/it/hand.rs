@@ -71,7 +71,7 @@ fn assert_outcomes(g: &GroupTally, p: [f64; 6]) {
 
 /// The rate of `m` in the perfect-communication arm agrees with the hand value `p`.
 fn assert_perfect(t: &CohortTally, m: Measure, p: f64) {
-    let pair: &PairTable = &t.perfect[m.index()];
+    let pair: &PairTable = &t.perfect(m);
     assert_share(
         &format!("{} (perfect communication)", m.name()),
         pair.both + pair.b_only,
