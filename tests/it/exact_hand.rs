@@ -15,6 +15,7 @@ use refgap::exact::{ExactCohort, solve};
 use refgap::model::Measure;
 use refgap::scenario::Scenario;
 
+use crate::hand::{ANY_ORIGIN, FIXED_DROPOUT, FORK, HOLE, INCOMPLETE};
 use crate::util::scenario;
 
 /// Largest difference allowed between the solver and a hand value.
@@ -226,63 +227,7 @@ fn chain_matches_closed_form() {
 //   protected = completed = 0.9 (1/2 * 0.6 + 1/4 * 1/4 * 0.5) = 0.298125
 // Perfect communication: lost 0, closed 0.9, protected = completed = 0.9 (1/2 + 1/16) = 0.50625.
 // ---------------------------------------------------------------------------------------------
-const FORK: &str = r#"
-[scenario]
-name = "fork"
-seed = 202
-
-[[country]]
-code = "AAA"
-
-[[authority]]
-id = "A"
-country = "AAA"
-kind = "police"
-identification = 0.9
-close = 1.0
-
-[[authority]]
-id = "B"
-country = "AAA"
-kind = "shelter"
-provides = ["protection"]
-close = 1.0
-
-[[authority]]
-id = "C"
-country = "AAA"
-kind = "labour"
-close = 3.0
-
-[[authority]]
-id = "D"
-country = "AAA"
-kind = "social"
-provides = ["protection"]
-close = 1.0
-
-[[channel]]
-from = "A"
-to = "B"
-quality = 0.6
-weight = 2.0
-
-[[channel]]
-from = "A"
-to = "C"
-weight = 1.0
-
-[[channel]]
-from = "C"
-to = "D"
-quality = 0.5
-
-[[cohort]]
-name = "fork"
-origin = "AAA"
-age = "adult"
-entry = [{ at = "A", share = 1.0 }]
-"#;
+// (scenario text: `crate::hand::FORK`, shared with the simulation test)
 
 #[test]
 fn weighted_fork_with_close_matches_closed_form() {
@@ -479,53 +424,7 @@ fn retries_and_entry_breakdown_match_closed_form() {
 // 10 days, q 0.5, r 1. C: return, close 1. Goal protection + return. A sends A -> B, so nobody
 // drops out there although B has a hazard: protected = 1; on B -> C, s = exp(-0.2).
 // ---------------------------------------------------------------------------------------------
-const FIXED_DROPOUT: &str = r#"
-[scenario]
-name = "fixed dropout"
-seed = 404
-
-[[country]]
-code = "AAA"
-
-[[authority]]
-id = "A"
-country = "AAA"
-kind = "police"
-identification = 1.0
-
-[[authority]]
-id = "B"
-country = "AAA"
-kind = "shelter"
-provides = ["protection"]
-dropout_per_day = 0.02
-
-[[authority]]
-id = "C"
-country = "AAA"
-kind = "social"
-provides = ["return"]
-close = 1.0
-
-[[channel]]
-from = "A"
-to = "B"
-delay = { fixed = 10.0 }
-
-[[channel]]
-from = "B"
-to = "C"
-quality = 0.5
-retries = 1
-delay = { fixed = 10.0 }
-
-[[cohort]]
-name = "fixed dropout"
-origin = "AAA"
-age = "adult"
-entry = [{ at = "A", share = 1.0 }]
-goal = ["protection", "return"]
-"#;
+// (scenario text: `crate::hand::FIXED_DROPOUT`, shared with the simulation test)
 
 /// (dropped, delivered, lost) of one channel with per-attempt no-dropout probability `s`.
 fn attempts(s: f64, q: f64, r: i32) -> (f64, f64, f64) {
@@ -738,53 +637,7 @@ fn dropout_under_every_delay_law_matches_laplace_transforms() {
 // Perfect communication (f = 1): completed = 1.
 // States: (A, complete), (B, complete), (B, incomplete), (C, complete), (C, incomplete): 5.
 // ---------------------------------------------------------------------------------------------
-const INCOMPLETE: &str = r#"
-[scenario]
-name = "incomplete"
-seed = 505
-
-[[country]]
-code = "AAA"
-
-[[authority]]
-id = "A"
-country = "AAA"
-kind = "police"
-identification = 1.0
-provides = ["protection"]
-
-[[authority]]
-id = "B"
-country = "AAA"
-kind = "shelter"
-provides = ["protection"]
-assist_incomplete = 0.0
-
-[[authority]]
-id = "C"
-country = "AAA"
-kind = "social"
-provides = ["return", "reintegration"]
-assist_incomplete = 0.25
-close = 1.0
-
-[[channel]]
-from = "A"
-to = "B"
-fidelity = 0.7
-
-[[channel]]
-from = "B"
-to = "C"
-fidelity = 0.8
-
-[[cohort]]
-name = "incomplete"
-origin = "AAA"
-age = "adult"
-entry = [{ at = "A", share = 1.0 }]
-goal = ["protection", "return", "reintegration"]
-"#;
+// (scenario text: `crate::hand::INCOMPLETE`, shared with the simulation test)
 
 #[test]
 fn incomplete_files_and_assist_incomplete_match_closed_form() {
@@ -841,70 +694,7 @@ fn incomplete_files_and_assist_incomplete_match_closed_form() {
 //   0.56 (1/2 + 1/4) = 0.42; reintegrated = completed = 0.56 * 1/4 = 0.14.
 //   Perfect: closed = protected = returned 0.7, reintegrated = completed 0.35.
 // ---------------------------------------------------------------------------------------------
-const HOLE: &str = r#"
-[scenario]
-name = "hole"
-seed = 606
-
-[[country]]
-code = "AAA"
-
-[[country]]
-code = "BBB"
-
-[[authority]]
-id = "AAA.police"
-country = "AAA"
-kind = "police"
-identification = 0.7
-
-[[authority]]
-id = "AAA.shelter"
-country = "AAA"
-kind = "shelter"
-provides = ["protection"]
-
-[[authority]]
-id = "AAA.social"
-country = "AAA"
-kind = "social"
-provides = ["return"]
-close = 1.0
-
-[[authority]]
-id = "BBB.social"
-country = "BBB"
-kind = "social"
-provides = ["return", "reintegration"]
-close = 1.0
-
-[[channel]]
-from = "AAA.police"
-to = "AAA.shelter"
-quality = 0.8
-
-[[channel]]
-from = "AAA.shelter"
-to = "AAA.social"
-when = { victims = "foreign" }
-
-[[channel]]
-from = "AAA.shelter"
-to = "BBB.social"
-quality = 0.5
-
-[[cohort]]
-name = "national"
-origin = "AAA"
-age = "adult"
-entry = [{ at = "AAA.police", share = 1.0 }]
-
-[[cohort]]
-name = "foreign"
-origin = "BBB"
-age = "adult"
-entry = [{ at = "AAA.police", share = 1.0 }]
-"#;
+// (scenario text: `crate::hand::HOLE`, shared with the simulation test)
 
 #[test]
 fn structural_hole_and_cross_border_rule_match_closed_form() {
@@ -982,93 +772,7 @@ fn structural_hole_and_cross_border_rule_match_closed_form() {
 // All enter abroad: the goal includes return, which nobody provides: completed = 0.
 // Perfect communication: lost 0, and its mass closes at BBB.ngo (protected).
 // ---------------------------------------------------------------------------------------------
-const ANY_ORIGIN: &str = r#"
-[scenario]
-name = "any origin"
-seed = 707
-
-[[country]]
-code = "AAA"
-
-[[country]]
-code = "BBB"
-
-[[country]]
-code = "CCC"
-
-[[authority]]
-id = "AAA.police"
-country = "AAA"
-kind = "police"
-identification = 1.0
-close = 2.0
-
-[[authority]]
-id = "BBB.ngo"
-country = "BBB"
-kind = "ngo"
-provides = ["protection"]
-close = 1.0
-
-[[authority]]
-id = "BBB.shelter"
-country = "BBB"
-kind = "shelter"
-provides = ["protection"]
-close = 1.0
-
-[[authority]]
-id = "AAA.shelter"
-country = "AAA"
-kind = "shelter"
-
-[[authority]]
-id = "AAA.social"
-country = "AAA"
-kind = "social"
-provides = ["protection"]
-close = 1.0
-
-[[channel]]
-from = "AAA.police"
-to = "BBB.ngo"
-quality = 0.6
-any_origin = true
-
-[[channel]]
-from = "AAA.police"
-to = "BBB.shelter"
-weight = 3.0
-
-[[channel]]
-from = "AAA.police"
-to = "AAA.shelter"
-weight = 2.0
-when = { age = "adult" }
-
-[[channel]]
-from = "AAA.police"
-to = "AAA.social"
-when = { age = "child" }
-
-[[cohort]]
-name = "CCC child"
-origin = "CCC"
-age = "child"
-entry = [{ at = "AAA.police", share = 1.0 }]
-
-[[cohort]]
-name = "CCC adult"
-origin = "CCC"
-age = "adult"
-entry = [{ at = "AAA.police", share = 1.0 }]
-
-[[cohort]]
-name = "BBB adult"
-origin = "BBB"
-age = "adult"
-entry = [{ at = "AAA.police", share = 1.0 }]
-"#;
+// (scenario text: `crate::hand::ANY_ORIGIN`, shared with the simulation test)
 
 #[test]
 fn any_origin_and_age_filters_match_closed_form() {

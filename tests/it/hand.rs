@@ -207,7 +207,7 @@ fn chain_matches_hand_values() {
 // A -> B = 0.18, C -> D = 0.028125.
 // Perfect communication: completed = 0.9 (1/2 + 1/4 * 1/4) = 0.50625.
 // ---------------------------------------------------------------------------------------------
-const FORK: &str = r#"
+pub(crate) const FORK: &str = r#"
 [scenario]
 name = "fork"
 seed = 202
@@ -386,7 +386,7 @@ fn retries_match_hand_values() {
 // Channel B -> C: dropouts = dropped (exactly), no dropout on A -> B.
 // Perfect communication (delays unchanged, q = 1): completed = s.
 // ---------------------------------------------------------------------------------------------
-const FIXED_DROPOUT: &str = r#"
+pub(crate) const FIXED_DROPOUT: &str = r#"
 [scenario]
 name = "fixed dropout"
 seed = 404
@@ -474,7 +474,7 @@ fn fixed_delay_dropout_with_retries_matches_hand_values() {
 //   closed = returned = reintegrated = completed = 0.67; protected = 1.
 // Perfect communication (f = 1): completed = 1.
 // ---------------------------------------------------------------------------------------------
-const INCOMPLETE: &str = r#"
+pub(crate) const INCOMPLETE: &str = r#"
 [scenario]
 name = "incomplete"
 seed = 505
@@ -559,7 +559,7 @@ fn incomplete_files_match_hand_values() {
 //   lost = 0.14 + 0.56 * 1/2 * 0.5 = 0.28; closed = 0.56 (1/2 + 1/2 * 0.5) = 0.42; stalled 0;
 //   protected 0.56, returned 0.42, reintegrated = completed = 0.56 * 0.25 = 0.14.
 // ---------------------------------------------------------------------------------------------
-const HOLE: &str = r#"
+pub(crate) const HOLE: &str = r#"
 [scenario]
 name = "hole"
 seed = 606
@@ -668,7 +668,7 @@ fn structural_hole_and_cross_border_rule_match_hand_values() {
 //   protected = 0.075 + 0.375 = 0.45.
 // All enter abroad, so the default goal includes return, which nobody provides: completed = 0.
 // ---------------------------------------------------------------------------------------------
-const ANY_ORIGIN: &str = r#"
+pub(crate) const ANY_ORIGIN: &str = r#"
 [scenario]
 name = "any origin"
 seed = 707
