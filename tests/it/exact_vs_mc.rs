@@ -79,14 +79,17 @@ pub fn check_against_exact(s: &Scenario, trials: u64) -> usize {
     compared
 }
 
+/// The bundled scenarios and the benchmark scenario (paths relative to `scenarios/`).
+const SCENARIOS: [&str; 4] = [
+    "minimal.toml",
+    "talibe.toml",
+    "europe-leg",
+    "../benches/scenarios/bench100.toml",
+];
+
 #[test]
 fn bundled_scenarios_agree_with_the_exact_solution() {
-    for name in [
-        "minimal.toml",
-        "talibe.toml",
-        "europe-leg",
-        "../benches/scenarios/bench100.toml",
-    ] {
+    for name in SCENARIOS {
         let s = Scenario::load(&bundled(name)).unwrap();
         let n = check_against_exact(&s, 200_000);
         assert!(n > 20, "{name}: only {n} rates compared");
@@ -96,12 +99,7 @@ fn bundled_scenarios_agree_with_the_exact_solution() {
 /// The ranking's low-rank (Woodbury) updates equal direct solves of each changed chain.
 #[test]
 fn ranking_matches_direct_solves() {
-    for name in [
-        "minimal.toml",
-        "talibe.toml",
-        "europe-leg",
-        "../benches/scenarios/bench100.toml",
-    ] {
+    for name in SCENARIOS {
         let s = Scenario::load(&bundled(name)).unwrap();
         let ranking = exact::rank::rank_channels(&s).unwrap();
         // bench100's 500 channels × 12 cohorts would take 12,000 direct solves: every 7th will do.
