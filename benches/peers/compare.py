@@ -119,9 +119,11 @@ def cmd_report(work, rounds, trials, peer_trials):
     ratio_sim = statistics.median(ref_tps) / statistics.median(peer_sim_tps)
     print(f"  ratio refgap/peer (medians): {ratio:.2f}x vs the peer's whole process, "
           f"{ratio_sim:.2f}x vs its simulation only")
-    print("  Note: refgap's run also simulates a second, perfect-communication arm for every trial")
-    print("  (for the referral gap) and writes all its tables; the peer simulates one arm and writes")
-    print("  nothing. The ratio therefore understates refgap's speed per simulated arm.")
+    print("  Note: refgap's run also produces a second, perfect-communication arm for every trial (for")
+    print("  the referral gap: it re-simulates each trial in which an attempt failed or a file was")
+    print("  degraded), tallies every breakdown (entry, country, times, hops, channels) and writes all")
+    print("  its tables; the peer simulates one arm, keeps overall counts and writes nothing.")
+    print("  The ratio therefore understates refgap's speed.")
     if peer_trials != trials:
         print(f"  Note: the peer ran {peer_trials:,} trials per cohort, refgap {trials:,}.")
 
