@@ -9,7 +9,6 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeFiltered};
 
 use crate::error::Problem;
-use crate::model::Service;
 use crate::scenario::{Cohort, Scenario};
 
 /// Authorities and channels as a petgraph `DiGraph`; node `i` is authority `i`, and each edge
@@ -126,9 +125,4 @@ impl ReferralGraph {
         }
         out
     }
-}
-
-/// Whether a service is provided anywhere in the scenario (used by `check`).
-pub fn provided_anywhere(s: &Scenario, service: Service) -> bool {
-    s.authorities().iter().any(|a| a.provides.contains(service))
 }

@@ -127,20 +127,14 @@ impl ExactReport {
     pub fn render(&self, title: &str) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "{title}");
-        let width = self
-            .cohorts
-            .iter()
-            .map(|c| c.0.chars().count())
-            .max()
-            .unwrap_or(6)
-            .clamp(6, 44);
+        let width = super::summary::name_width(self.cohorts.iter().map(|c| c.0.as_str()));
         let _ = writeln!(
             out,
             "  {:<width$}  {:>10}  {:>10}  {:>9}  {:>7}  {:>17}",
             "cohort", "completed", "perfect", "gap", "states", "P(hit max_hops)"
         );
         for (name, done, perfect, states, beyond) in &self.cohorts {
-            let name: String = name.chars().take(width).collect();
+            let name = super::summary::clip(name, width);
             let _ = writeln!(
                 out,
                 "  {name:<width$}  {:>9.4}%  {:>9.4}%  {:>+8.4}  {states:>7}  {beyond:>17.1e}",

@@ -58,23 +58,28 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
 
+/// Width of the cohort-name column: the longest name, between 6 and 44 characters.
+pub(crate) fn name_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    names.map(|n| n.chars().count()).max().unwrap_or(6).clamp(6, 44)
+}
+
+/// `name` cut to `width` characters.
+pub(crate) fn clip(name: &str, width: usize) -> String {
+    name.chars().take(width).collect()
+}
+
 /// Renders the summary table of a run.
 pub fn render(title: &str, lines: &[CohortLine]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{title}");
-    let width = lines
-        .iter()
-        .map(|l| l.cohort.chars().count())
-        .max()
-        .unwrap_or(6)
-        .clamp(6, 44);
+    let width = name_width(lines.iter().map(|l| l.cohort.as_str()));
     let _ = writeln!(
         out,
         "  {:<width$}  {:>8}  {:>10}  {:>9}  {:>22}  {:>24}  worst channel (share of victims leaked)",
         "cohort", "victims", "identified", "protected", "completed (95% CI)", "gap vs perfect (95% CI)"
     );
     for l in lines {
-        let name: String = l.cohort.chars().take(width).collect();
+        let name = clip(&l.cohort, width);
         let completed = format!("{} ({}–{})", pct(l.completed.0), pct(l.completed.1), pct(l.completed.2));
         let gap = format!(
             "{:+.1} pts ({:+.1}–{:+.1})",

@@ -373,11 +373,6 @@ impl Scenario {
         s
     }
 
-    /// Index of the authority with this id.
-    pub fn authority_index(&self, id: &str) -> Option<usize> {
-        self.authorities.iter().position(|a| a.id == id)
-    }
-
     /// Whether a channel may carry a case of `cohort` (the `when` filter and the cross-border
     /// rule of MODEL.md "One trial", step 4). National/foreign is judged against the country of
     /// the sending authority.
