@@ -28,10 +28,7 @@ fn engine_throughput(c: &mut Criterion) {
     group.sample_size(10);
     for name in ["minimal.toml", "talibe.toml", "europe-leg", "bench100"] {
         let s = load(name);
-        let config = RunConfig {
-            seed: s.seed(),
-            trials: TRIALS,
-        };
+        let config = RunConfig::new(s.seed(), TRIALS);
         group.throughput(Throughput::Elements(TRIALS * s.cohorts().len() as u64));
         for threads in [1usize, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

@@ -60,6 +60,18 @@ pub enum Error {
         /// Every problem found, in file order.
         problems: Vec<Problem>,
     },
+    /// A file given with `--intervention` parsed, but its interventions or sweeps do not fit
+    /// the scenario.
+    #[error("{} is not a valid intervention file for {} ({} problem{}):{}", path.display(), scenario.display(),
+            problems.len(), if problems.len() == 1 { "" } else { "s" }, list(problems))]
+    InvalidInterventions {
+        /// The intervention file.
+        path: PathBuf,
+        /// The scenario it was applied to.
+        scenario: PathBuf,
+        /// Every problem found, in file order.
+        problems: Vec<Problem>,
+    },
     /// A numerical method failed on a valid scenario (e.g. a singular system).
     #[error("{}: {what}", path.display())]
     Numerical {

@@ -80,6 +80,51 @@ struct RunArgs {
     /// cohort, the largest distance in standard errors (|z|).
     #[arg(long)]
     check_exact: bool,
+    #[command(flatten)]
+    variants: VariantArgs,
+    /// Simulate each variant on random numbers of its own instead of the baseline's (only to
+    /// measure what common random numbers buy: intervals get wider).
+    #[arg(long)]
+    independent: bool,
+    /// Stop each cohort once every paired difference (referral gaps and comparisons) has a 95%
+    /// half-width below P, checked every 65,536 trials; --trials (or the scenario's trials) is
+    /// the cap.
+    #[arg(long, value_name = "P", value_parser = parse_precision)]
+    precision: Option<f64>,
+}
+
+/// Options that choose the variants of a scenario.
+#[derive(Debug, Args)]
+struct VariantArgs {
+    /// Add the [[intervention]] and [[sweep]] tables of FILE to every scenario (repeatable).
+    #[arg(long = "intervention", value_name = "FILE")]
+    interventions: Vec<PathBuf>,
+    /// Run the baseline only: ignore the scenario's interventions and sweeps.
+    #[arg(long, conflicts_with = "interventions")]
+    baseline_only: bool,
+}
+
+impl VariantArgs {
+    /// Loads a scenario with the chosen variants.
+    fn load(&self, path: &Path) -> Result<Scenario> {
+        let mut s = load(path)?;
+        if self.baseline_only {
+            s = s.without_variants();
+        }
+        for f in &self.interventions {
+            s = s.with_variants_file(f)?;
+        }
+        Ok(s)
+    }
+}
+
+fn parse_precision(v: &str) -> std::result::Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(p) if p.is_finite() && p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(format!(
+            "{v} is not a precision; use a half-width between 0 and 1, e.g. 0.002"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +132,8 @@ struct CheckArgs {
     /// Scenario files (`.toml`) or scenario folders (holding `scenario.toml`).
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    variants: VariantArgs,
 }
 
 /// Parses `args` and runs the chosen subcommand.
@@ -119,7 +166,7 @@ fn run_scenarios(args: &RunArgs) -> Result<()> {
     let mut jobs = Vec::new();
     let mut names: HashMap<String, PathBuf> = HashMap::new();
     for path in &args.scenarios {
-        let mut s = load(path)?;
+        let mut s = args.variants.load(path)?;
         if let Some(seed) = args.seed {
             s = s.with_seed(seed);
         }
@@ -149,35 +196,51 @@ fn run_scenarios(args: &RunArgs) -> Result<()> {
                 eprintln!("warning: {}: {w}", s.source().path.display());
             }
         }
-        let config = RunConfig::from_scenario(&s);
+        let config = RunConfig {
+            independent: args.independent,
+            precision: args.precision,
+            ..RunConfig::from_scenario(&s)
+        };
+        let arms = 1 + s.variants().len() as u64;
         let total = config.trials * s.cohorts().len() as u64;
         let bar = progress_bar(total, args.quiet);
         let started = Instant::now();
         let result = pool.install(|| engine::run(&s, &config, &|n| bar.inc(n)));
         bar.finish_and_clear();
         let secs = started.elapsed().as_secs_f64();
+        let simulated: u64 = result.stops.iter().map(|st| st.trials).sum::<u64>() * arms;
         let report = Report::new(&s, &result);
         write::write_all(&report, &dir)
             .with_context(|| format!("cannot write the results of {}", s.source().path.display()))?;
         if !args.quiet {
             let title = format!(
-                "{}: {} cohort(s) × {} trials, seed {}",
+                "{}: {} cohort(s) × {} trials, seed {}, {} variant(s) besides the baseline",
                 s.name(),
                 s.cohorts().len(),
-                config.trials,
-                config.seed
+                trials_label(&result),
+                config.seed,
+                s.variants().len()
             );
             write!(stdout, "{}", summary::render(&title, &report.summary))?;
             writeln!(stdout)?;
+            if !report.ranking.is_empty() {
+                write!(
+                    stdout,
+                    "{}",
+                    summary::render_ranking(&report.ranking, !config.independent)
+                )?;
+                writeln!(stdout)?;
+            }
             stdout.flush()?;
             if args.check_exact {
                 write!(stdout, "{}", exact_check(&s, &result)?)?;
             }
             eprintln!(
-                "wrote {} ({:.2} s, {:.2} M trials/s on {} thread(s))",
+                "wrote {} ({:.2} s, {:.2} M trials/s over {} arm(s) on {} thread(s))",
                 dir.display(),
                 secs,
-                total as f64 / secs.max(1e-9) / 1e6,
+                simulated as f64 / secs.max(1e-9) / 1e6,
+                arms,
                 pool.current_num_threads()
             );
         }
@@ -186,6 +249,23 @@ fn run_scenarios(args: &RunArgs) -> Result<()> {
 }
 
 /// Per cohort, the largest |z| of a simulated rate (all entries together) from its exact value.
+/// `N` when every cohort ran the same trials, else `N1–N2` (a run with a target precision).
+fn trials_label(result: &engine::RunResult) -> String {
+    let lo = result.stops.iter().map(|st| st.trials).min().unwrap_or(0);
+    let hi = result.stops.iter().map(|st| st.trials).max().unwrap_or(0);
+    let reasons: Vec<&str> = result.stops.iter().map(|st| st.reason.name()).collect();
+    let why = if result.config.precision.is_some() {
+        format!(" (stopped by: {})", reasons.join(", "))
+    } else {
+        String::new()
+    };
+    if lo == hi {
+        format!("{lo}{why}")
+    } else {
+        format!("{lo}–{hi}{why}")
+    }
+}
+
 fn exact_check(s: &Scenario, result: &engine::RunResult) -> Result<String> {
     use crate::exact::ExactCohort;
     use crate::model::Measure;
@@ -289,7 +369,7 @@ fn check_scenarios(args: &CheckArgs) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     let mut failed = 0;
     for path in &args.scenarios {
-        match load(path) {
+        match args.variants.load(path) {
             Ok(s) => write!(stdout, "{}", describe(&s))?,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -364,6 +444,32 @@ fn describe(s: &Scenario) -> String {
             c.goal,
             reach
         );
+    }
+    if !s.variants().is_empty() {
+        let _ = writeln!(out, "  variants ({} besides the baseline):", s.variants().len());
+        for v in s.variants() {
+            let channels = v
+                .scenario
+                .channels()
+                .iter()
+                .filter(|c| !s.channels().contains(c))
+                .count();
+            let authorities = v
+                .scenario
+                .authorities()
+                .iter()
+                .filter(|a| !s.authorities().contains(a))
+                .count();
+            let _ = writeln!(
+                out,
+                "    {} [{}]: {channels} channel(s) and {authorities} authorit(ies) added or changed; {} authorities, \
+                 {} channels",
+                v.name,
+                v.kind.name(),
+                v.scenario.authorities().len(),
+                v.scenario.channels().len()
+            );
+        }
     }
     if s.warnings().is_empty() {
         let _ = writeln!(out, "  no warnings");

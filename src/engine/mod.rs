@@ -1,17 +1,29 @@
 //! The parallel Monte Carlo driver: fixed blocks of trials, mapped over rayon, tallies merged.
 //!
 //! For each cohort, trials are cut into blocks of [`BLOCK_TRIALS`]; rayon folds blocks into
-//! per-worker [`CohortTally`]s and reduces them. Each block fills its trials' stream windows
-//! (see [`stream`]) into a buffer the worker reuses, then simulates every trial twice on the same
-//! words: once on the scenario as given (the "actual" arm, fully tallied) and once with perfect
-//! communication (only its pairing with the actual outcome is kept, for the referral gap).
+//! per-worker tallies and reduces them. Each block fills its trials' stream windows (see
+//! [`stream`]) into a buffer the worker reuses, then simulates every trial of the block in every
+//! **arm**: the baseline first, then each variant of the scenario (interventions, sweep points),
+//! all on the same words (common random numbers). Each arm is also simulated with perfect
+//! communication on the same words, for its referral gap. What is kept per arm: the full tally,
+//! the pairing with its perfect-communication twin, and (variants) the pairing with the
+//! baseline's outcome of the same trial, from which paired intervals follow.
+//!
+//! With `independent` set, every variant instead draws from streams of its own
+//! ([`stream::CohortStreams::independent`]): this exists only to measure what common random
+//! numbers buy, and comparisons then use unpaired intervals.
+//!
+//! With `precision` set, each cohort runs in stages of [`STAGE_BLOCKS`] blocks and stops after
+//! the first stage at which every reported paired difference has a 95 % half-width below the
+//! target, or at the trial cap. Stage boundaries are fixed multiples of the block size, so the
+//! stopping point depends only on (scenario, seed, trials, precision), never on threads.
 //!
 //! **Invariants.** A trial's words depend only on (seed, cohort name, trial index); tallies are
 //! integers, merged exactly. Hence the result depends only on (scenario, seed, trials), never on
 //! the thread count or on how rayon splits the work. The block size is a constant of the run
 //! format recorded in the manifest, never derived from the thread count. Memory per worker is
-//! one tally and one block buffer, whatever the number of trials. Nothing here does I/O: progress
-//! is reported through a callback.
+//! one tally per arm and one block buffer, whatever the number of trials. Nothing here does I/O:
+//! progress is reported through a callback.
 
 pub mod stream;
 
@@ -19,129 +31,352 @@ use rayon::prelude::*;
 
 use crate::model::network::Network;
 use crate::model::trial::simulate;
+use crate::model::{Measure, TrialRecord};
 use crate::scenario::Scenario;
+use crate::stats::interval::{PairTable, Z95};
 use crate::stats::{ChannelObserver, CohortTally};
 use stream::{CohortStreams, OverflowRng, StreamKey, WINDOW_WORDS};
 
 /// Trials per block.
 pub const BLOCK_TRIALS: u64 = 1024;
 
+/// Blocks per stage of a run with a target precision (65,536 trials): the stopping rule is
+/// checked only at multiples of this.
+pub const STAGE_BLOCKS: u64 = 64;
+
 /// What to run: the scenario's seed and trials, or overrides of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunConfig {
     /// Seed of every stream.
     pub seed: u64,
-    /// Trials per cohort.
+    /// Trials per cohort (the cap, when `precision` is set).
     pub trials: u64,
+    /// Independent streams per variant instead of common random numbers.
+    pub independent: bool,
+    /// Stop a cohort once every paired difference's 95 % half-width is below this.
+    pub precision: Option<f64>,
 }
 
 impl RunConfig {
-    /// The scenario's own seed and trials.
+    /// The scenario's own seed and trials, common random numbers, no target precision.
     pub fn from_scenario(s: &Scenario) -> RunConfig {
+        RunConfig::new(s.seed(), s.trials())
+    }
+
+    /// `trials` trials per cohort from `seed`, common random numbers, no target precision.
+    pub fn new(seed: u64, trials: u64) -> RunConfig {
         RunConfig {
-            seed: s.seed(),
-            trials: s.trials(),
+            seed,
+            trials,
+            independent: false,
+            precision: None,
         }
     }
 }
 
-/// The tallies of a run, one per cohort in scenario order.
+/// Why a cohort's simulation stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// It ran the trials asked for (no target precision).
+    Trials,
+    /// Every paired difference reached the target precision.
+    Precision,
+    /// The trial cap was reached before the target precision.
+    Cap,
+}
+
+impl Stop {
+    /// `trials`, `precision` or `cap`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stop::Trials => "trials",
+            Stop::Precision => "precision",
+            Stop::Cap => "cap",
+        }
+    }
+}
+
+/// How one cohort's simulation ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CohortStop {
+    /// Trials simulated.
+    pub trials: u64,
+    /// Why it stopped there.
+    pub reason: Stop,
+    /// The largest 95 % half-width of a reported paired difference at the stop.
+    pub half_width: f64,
+}
+
+/// The tallies of a run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunResult {
     /// The configuration that produced the result.
     pub config: RunConfig,
-    /// One tally per cohort.
+    /// The baseline's tally per cohort, in scenario order.
     pub cohorts: Vec<CohortTally>,
+    /// Per variant (in [`Scenario::variants`] order), one tally per cohort; each records its
+    /// pairing with the baseline.
+    pub variants: Vec<Vec<CohortTally>>,
+    /// Per cohort, how its simulation ended.
+    pub stops: Vec<CohortStop>,
 }
 
-/// Simulates every cohort of `s`. `progress` is called with the number of trials finished,
-/// after every block, from worker threads.
+impl RunResult {
+    /// The tallies of arm `v` (0 = baseline, `1 + i` = variant `i`).
+    pub fn arm(&self, v: usize) -> &[CohortTally] {
+        if v == 0 { &self.cohorts } else { &self.variants[v - 1] }
+    }
+
+    /// The 2×2 table of measure `m` for variant `i` of cohort `c` against the baseline: arm `a`
+    /// is the baseline, arm `b` the variant.
+    pub fn versus_baseline(&self, i: usize, c: usize, m: Measure) -> PairTable {
+        self.variants[i][c].versus_baseline(&self.cohorts[c], m)
+    }
+}
+
+/// The compiled networks of one arm.
+struct Arm {
+    actual: Network,
+    perfect: Network,
+    channels: usize,
+}
+
+/// Simulates every cohort of `s` in every arm. `progress` is called with the number of trials
+/// finished (of one arm), after every block, from worker threads.
 pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
-    let actual = Network::compile(s);
-    let perfect = Network::compile(&s.with_perfect_communication());
-    let key = StreamKey::new(config.seed);
-    let cohorts = s
-        .cohorts()
-        .iter()
-        .enumerate()
-        .map(|(c, cohort)| {
-            let job = CohortJob {
-                actual: &actual,
-                perfect: &perfect,
-                horizon_days: s.horizon_days(),
-                cohort: c,
-                key: &key,
-                streams: CohortStreams::for_cohort(&cohort.name),
-            };
-            job.run(cohort.entry.len(), s.channels().len(), config.trials, progress)
+    let arms: Vec<Arm> = std::iter::once(s)
+        .chain(s.variants().iter().map(|v| &v.scenario))
+        .map(|sc| Arm {
+            actual: Network::compile(sc),
+            perfect: Network::compile(&sc.with_perfect_communication()),
+            channels: sc.channels().len(),
         })
         .collect();
+    let key = StreamKey::new(config.seed);
+    let mut per_arm: Vec<Vec<CohortTally>> = vec![Vec::new(); arms.len()];
+    let mut stops = Vec::new();
+    for (c, cohort) in s.cohorts().iter().enumerate() {
+        let streams = (0..arms.len())
+            .map(|v| {
+                if config.independent {
+                    CohortStreams::independent(&cohort.name, v)
+                } else {
+                    CohortStreams::for_cohort(&cohort.name)
+                }
+            })
+            .collect();
+        let job = CohortJob {
+            arms: &arms,
+            horizon_days: s.horizon_days(),
+            cohort: c,
+            entries: cohort.entry.len(),
+            key: &key,
+            streams,
+            independent: config.independent,
+        };
+        let (tallies, stop) = job.run(config, progress);
+        for (v, t) in tallies.into_iter().enumerate() {
+            per_arm[v].push(t);
+        }
+        stops.push(stop);
+    }
+    let mut arms_iter = per_arm.into_iter();
+    let cohorts = arms_iter.next().unwrap_or_default();
     RunResult {
         config: *config,
         cohorts,
+        variants: arms_iter.collect(),
+        stops,
     }
+}
+
+/// The largest 95 % half-width among the paired differences reported for one cohort: the
+/// referral gap of every arm and, for every variant, each applicable measure against the
+/// baseline (unpaired intervals in independent mode).
+pub fn max_half_width(tallies: &[CohortTally], horizon: bool, independent: bool) -> f64 {
+    let half = |t: PairTable, paired: bool| {
+        let (d, lo, hi) = if paired {
+            t.difference(Z95)
+        } else {
+            t.difference_unpaired(Z95)
+        };
+        (d - lo).max(hi - d)
+    };
+    let mut worst: f64 = 0.0;
+    for t in tallies {
+        worst = worst.max(half(t.perfect(Measure::Completed), true));
+    }
+    if let Some((base, variants)) = tallies.split_first() {
+        for t in variants {
+            for m in Measure::ALL {
+                if m != Measure::ProtectedInTime || horizon {
+                    worst = worst.max(half(t.versus_baseline(base, m), !independent));
+                }
+            }
+        }
+    }
+    worst
 }
 
 /// Everything needed to simulate the trials of one cohort.
 struct CohortJob<'a> {
-    actual: &'a Network,
-    perfect: &'a Network,
+    arms: &'a [Arm],
     horizon_days: Option<f64>,
     cohort: usize,
+    entries: usize,
     key: &'a StreamKey,
-    streams: CohortStreams,
+    /// The streams of each arm (all equal unless `independent`).
+    streams: Vec<CohortStreams>,
+    independent: bool,
+}
+
+/// What a worker reuses from block to block.
+struct Workspace {
+    tallies: Vec<CohortTally>,
+    windows: Vec<u32>,
+    overflow: OverflowRng,
+    /// The baseline's measures of each trial of the block.
+    base: Vec<u16>,
 }
 
 impl CohortJob<'_> {
-    fn run(&self, entries: usize, channels: usize, trials: u64, progress: &(dyn Fn(u64) + Sync)) -> CohortTally {
-        let blocks = trials.div_ceil(BLOCK_TRIALS);
-        (0..blocks)
+    fn empty(&self) -> Vec<CohortTally> {
+        self.arms
+            .iter()
+            .map(|a| CohortTally::new(self.entries, a.channels))
+            .collect()
+    }
+
+    /// Runs blocks until the trials are done, or the target precision is met at a stage end.
+    fn run(&self, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) -> (Vec<CohortTally>, CohortStop) {
+        let blocks = config.trials.div_ceil(BLOCK_TRIALS);
+        let horizon = self.horizon_days.is_some();
+        let Some(target) = config.precision else {
+            let tallies = self.blocks(0..blocks, config.trials, progress);
+            let half_width = max_half_width(&tallies, horizon, self.independent);
+            let stop = CohortStop {
+                trials: config.trials,
+                reason: Stop::Trials,
+                half_width,
+            };
+            return (tallies, stop);
+        };
+        let mut tallies = self.empty();
+        let mut done = 0;
+        loop {
+            let next = (done + STAGE_BLOCKS).min(blocks);
+            let stage = self.blocks(done..next, config.trials, progress);
+            for (a, b) in tallies.iter_mut().zip(&stage) {
+                a.merge(b);
+            }
+            done = next;
+            let half_width = max_half_width(&tallies, horizon, self.independent);
+            let trials = (done * BLOCK_TRIALS).min(config.trials);
+            if half_width < target || done == blocks {
+                let reason = if half_width < target {
+                    Stop::Precision
+                } else {
+                    Stop::Cap
+                };
+                return (
+                    tallies,
+                    CohortStop {
+                        trials,
+                        reason,
+                        half_width,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Simulates the blocks in `range` (of a run of `trials` trials) in every arm.
+    fn blocks(&self, range: std::ops::Range<u64>, trials: u64, progress: &(dyn Fn(u64) + Sync)) -> Vec<CohortTally> {
+        range
             .into_par_iter()
             .fold(
-                || (CohortTally::new(entries, channels), Vec::new(), self.key.overflow_rng()),
-                |(mut tally, mut buf, mut overflow), b| {
+                || Workspace {
+                    tallies: self.empty(),
+                    windows: Vec::new(),
+                    overflow: self.key.overflow_rng(),
+                    base: Vec::new(),
+                },
+                |mut ws, b| {
                     let first = b * BLOCK_TRIALS;
                     let n = BLOCK_TRIALS.min(trials - first);
-                    self.block(first, n, &mut buf, &mut overflow, &mut tally);
+                    self.block(first, n, &mut ws);
                     progress(n);
-                    (tally, buf, overflow)
+                    ws
                 },
             )
-            .map(|(tally, _, _)| tally)
+            .map(|ws| ws.tallies)
             .reduce(
-                || CohortTally::new(entries, channels),
+                || self.empty(),
                 |mut a, b| {
-                    a.merge(&b);
+                    for (x, y) in a.iter_mut().zip(&b) {
+                        x.merge(y);
+                    }
                     a
                 },
             )
     }
 
-    /// Simulates trials `first .. first + n`, reusing `buf` for their windows and `overflow` for
-    /// the words beyond them.
-    fn block(&self, first: u64, n: u64, buf: &mut Vec<u32>, overflow: &mut OverflowRng, tally: &mut CohortTally) {
-        buf.resize(n as usize * WINDOW_WORDS, 0);
-        self.key.fill_windows(self.streams, first, buf);
-        for (i, window) in buf.chunks_exact(WINDOW_WORDS).enumerate() {
-            let trial = first + i as u64;
-            let mut draws = self.key.trial(self.streams, trial, window, overflow);
-            let actual = simulate(
-                self.actual,
-                self.cohort,
-                &mut draws,
-                &mut ChannelObserver(&mut tally.channels),
-            );
-            let measures = actual.measures(self.horizon_days);
-            tally.entries[actual.entry].record(&actual, measures);
-            // Without a failed attempt or a degraded file, perfect communication changes nothing:
-            // the same words give the same path (see `TrialRecord::communication_failed`).
-            let perfect = if actual.communication_failed {
-                let mut draws = self.key.trial(self.streams, trial, window, overflow);
-                simulate(self.perfect, self.cohort, &mut draws, &mut ()).measures(self.horizon_days)
-            } else {
-                measures
-            };
-            tally.record_pair(measures, perfect);
+    /// Simulates trials `first .. first + n` in every arm, reusing the worker's buffers.
+    fn block(&self, first: u64, n: u64, ws: &mut Workspace) {
+        let Workspace {
+            tallies,
+            windows,
+            overflow,
+            base,
+        } = ws;
+        windows.resize(n as usize * WINDOW_WORDS, 0);
+        base.resize(n as usize, 0);
+        for (v, (arm, tally)) in self.arms.iter().zip(tallies.iter_mut()).enumerate() {
+            let streams = self.streams[v];
+            if v == 0 || self.independent {
+                self.key.fill_windows(streams, first, windows);
+            }
+            for (i, window) in windows.chunks_exact(WINDOW_WORDS).enumerate() {
+                let trial = first + i as u64;
+                let mut draws = self.key.trial(streams, trial, window, overflow);
+                let actual = simulate(
+                    &arm.actual,
+                    self.cohort,
+                    &mut draws,
+                    &mut ChannelObserver(&mut tally.channels),
+                );
+                let measures = actual.measures(self.horizon_days);
+                tally.entries[actual.entry].record(&actual, measures);
+                let perfect = self.perfect_measures(arm, &actual, measures, streams, trial, window, overflow);
+                tally.record_pair(measures, perfect);
+                if v == 0 {
+                    base[i] = measures;
+                } else {
+                    tally.record_versus(base[i], measures);
+                }
+            }
         }
+    }
+
+    /// The measures of the trial under perfect communication. Without a failed attempt or a
+    /// degraded file, perfect communication changes nothing: the same words give the same path
+    /// (see `TrialRecord::communication_failed`), so only those trials are simulated again.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn perfect_measures(
+        &self,
+        arm: &Arm,
+        actual: &TrialRecord,
+        measures: u16,
+        streams: CohortStreams,
+        trial: u64,
+        window: &[u32],
+        overflow: &mut OverflowRng,
+    ) -> u16 {
+        if !actual.communication_failed {
+            return measures;
+        }
+        let mut draws = self.key.trial(streams, trial, window, overflow);
+        simulate(&arm.perfect, self.cohort, &mut draws, &mut ()).measures(self.horizon_days)
     }
 }

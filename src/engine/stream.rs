@@ -55,6 +55,22 @@ impl CohortStreams {
     }
 }
 
+impl CohortStreams {
+    /// Streams of variant `variant` of the cohort for `--independent` runs only: variant 0 (the
+    /// baseline) keeps the cohort's own streams, every other variant gets streams named by the
+    /// cohort and the variant's position, so that variants no longer share random numbers.
+    pub fn independent(name: &str, variant: usize) -> CohortStreams {
+        if variant == 0 {
+            return CohortStreams::for_cohort(name);
+        }
+        let h = fnv1a(format!("{name}\u{0}independent-variant-{variant}").as_bytes());
+        CohortStreams {
+            window: h & !1,
+            overflow: h | 1,
+        }
+    }
+}
+
 impl StreamKey {
     /// The key for a seed.
     pub fn new(seed: u64) -> StreamKey {

@@ -7,7 +7,7 @@ use serde::Serialize;
 /// A row of `rates.csv`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RateRow {
-    /// Variant name (`baseline`).
+    /// Variant name (`baseline`, an intervention or a sweep point).
     pub variant: String,
     /// Cohort name.
     pub cohort: String,
@@ -152,6 +152,57 @@ pub struct InconsistencyRow {
     pub max_rate: Option<f64>,
 }
 
+/// A row of `comparisons.csv`: one measure of one variant against the baseline, on the same
+/// trials (paired by common random numbers unless the run used independent streams).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ComparisonRow {
+    /// Variant name.
+    pub variant: String,
+    /// Cohort name, or `*` for every cohort weighted by victims per year.
+    pub cohort: String,
+    /// Measure name (the `rates.csv` vocabulary).
+    pub measure: &'static str,
+    /// Rate in the baseline.
+    pub baseline_rate: f64,
+    /// Rate in the variant.
+    pub variant_rate: f64,
+    /// `variant_rate - baseline_rate`.
+    pub difference: f64,
+    /// 95 % lower bound of the difference (Newcombe; MOVER over cohorts for `*`).
+    pub ci_low: f64,
+    /// 95 % upper bound of the difference.
+    pub ci_high: f64,
+    /// Share of trials whose outcome differs between baseline and variant.
+    pub discordant_share: f64,
+    /// Trials compared (summed over cohorts for `*`).
+    pub trials: u64,
+    /// `difference` in victims per year (summed over cohorts for `*`).
+    pub victims_per_year: f64,
+    /// 95 % lower bound of `victims_per_year`.
+    pub victims_per_year_low: f64,
+    /// 95 % upper bound of `victims_per_year`.
+    pub victims_per_year_high: f64,
+    /// `paired` (common random numbers) or `independent` (`--independent`: unpaired interval).
+    pub method: &'static str,
+}
+
+/// A row of `variants.csv`: what each variant is; a sweep point has one row per axis.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VariantRow {
+    /// Variant name.
+    pub variant: String,
+    /// `baseline`, `intervention` or `sweep`.
+    pub kind: &'static str,
+    /// The sweep of a sweep point.
+    pub sweep: Option<String>,
+    /// The axis (by default the parameter name) of a sweep point.
+    pub axis: Option<String>,
+    /// The axis value of a sweep point.
+    pub value: Option<f64>,
+    /// Description from the scenario.
+    pub description: String,
+}
+
 /// A row of `exact.csv`: a probability from the exact Markov-chain solution.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ExactRow {
@@ -286,6 +337,31 @@ csv_row!(
     ]
 );
 csv_row!(
+    ComparisonRow,
+    "comparisons.csv",
+    [
+        "variant",
+        "cohort",
+        "measure",
+        "baseline_rate",
+        "variant_rate",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "discordant_share",
+        "trials",
+        "victims_per_year",
+        "victims_per_year_low",
+        "victims_per_year_high",
+        "method"
+    ]
+);
+csv_row!(
+    VariantRow,
+    "variants.csv",
+    ["variant", "kind", "sweep", "axis", "value", "description"]
+);
+csv_row!(
     ExactRow,
     "exact.csv",
     ["variant", "cohort", "group", "key", "measure", "probability"]
@@ -407,6 +483,30 @@ mod tests {
             ci_high: 0.0,
             discordant_share: 0.0,
             gap_victims_per_year: 0.0,
+        });
+        header_matches(ComparisonRow {
+            variant: v(),
+            cohort: v(),
+            measure: "m",
+            baseline_rate: 0.0,
+            variant_rate: 0.0,
+            difference: 0.0,
+            ci_low: 0.0,
+            ci_high: 0.0,
+            discordant_share: 0.0,
+            trials: 0,
+            victims_per_year: 0.0,
+            victims_per_year_low: 0.0,
+            victims_per_year_high: 0.0,
+            method: "paired",
+        });
+        header_matches(VariantRow {
+            variant: v(),
+            kind: "baseline",
+            sweep: None,
+            axis: None,
+            value: None,
+            description: v(),
         });
         header_matches(ExactRow {
             variant: v(),

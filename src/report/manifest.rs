@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::engine::stream::WINDOW_WORDS;
-use crate::engine::{BLOCK_TRIALS, RunConfig};
+use crate::engine::{BLOCK_TRIALS, RunResult, STAGE_BLOCKS};
 use crate::scenario::Scenario;
 
 /// The manifest of a results folder.
@@ -19,14 +19,23 @@ pub struct Manifest {
     pub scenario: ScenarioInfo,
     /// Seed of every stream.
     pub seed: u64,
-    /// Trials per cohort.
+    /// Trials per cohort asked for (the cap when `precision` is set; see each cohort's
+    /// `trials` for what was run).
     pub trials: u64,
+    /// Target 95 % half-width of the paired differences, if the run had one.
+    pub precision: Option<f64>,
+    /// Trials per precision stage: the stopping rule is checked only at multiples of this.
+    pub stage_trials: Option<u64>,
+    /// `common` (every variant on the same random numbers) or `independent`.
+    pub random_numbers: &'static str,
     /// Trials per block (a format constant).
     pub block_trials: u64,
     /// Words in each trial's stream window (a format constant).
     pub window_words: usize,
-    /// Variants in the tables.
-    pub variants: Vec<String>,
+    /// Variants in the tables, baseline first.
+    pub variants: Vec<VariantInfo>,
+    /// Files of variants added with `--intervention`, with their SHA-256.
+    pub intervention_files: Vec<FileInfo>,
     /// Cohorts in the tables.
     pub cohorts: Vec<CohortInfo>,
     /// Files of the folder, manifest excluded.
@@ -48,7 +57,7 @@ pub struct ScenarioInfo {
     pub max_hops: u32,
 }
 
-/// Cohort identity in the manifest.
+/// Cohort identity in the manifest, with how its simulation ended.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CohortInfo {
     /// Cohort name.
@@ -57,12 +66,63 @@ pub struct CohortInfo {
     pub victims: f64,
     /// Goal milestones.
     pub goal: Vec<&'static str>,
+    /// Trials simulated (in every variant).
+    pub trials: u64,
+    /// `trials` (ran what was asked), `precision` (target met) or `cap` (trial cap reached).
+    pub stop: &'static str,
+    /// Largest 95 % half-width of a paired difference (gaps and comparisons) at the stop.
+    pub max_half_width: f64,
+}
+
+/// A variant in the manifest.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VariantInfo {
+    /// Variant name.
+    pub name: String,
+    /// `baseline`, `intervention` or `sweep`.
+    pub kind: &'static str,
+    /// Description from the scenario.
+    pub description: String,
+}
+
+/// A file and its hash.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileInfo {
+    /// Path as given.
+    pub file: String,
+    /// SHA-256 of the file and its design tables.
+    pub sha256: String,
 }
 
 impl Manifest {
-    /// The manifest of a run of `s` with `config`.
-    pub fn new(s: &Scenario, config: &RunConfig) -> Manifest {
-        use super::csv::{ChannelRow, CsvRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow};
+    /// The manifest of a run of `s`.
+    pub fn new(s: &Scenario, result: &RunResult) -> Manifest {
+        use super::csv::{
+            ChannelRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow,
+        };
+        let config = &result.config;
+        let mut variants = vec![VariantInfo {
+            name: super::BASELINE.to_owned(),
+            kind: "baseline",
+            description: s.description().to_owned(),
+        }];
+        variants.extend(s.variants().iter().map(|v| VariantInfo {
+            name: v.name.clone(),
+            kind: v.kind.name(),
+            description: v.description.clone(),
+        }));
+        let mut files = vec![
+            RateRow::FILE,
+            TimeRow::FILE,
+            HopsRow::FILE,
+            ChannelRow::FILE,
+            GapRow::FILE,
+            InconsistencyRow::FILE,
+            VariantRow::FILE,
+        ];
+        if !s.variants().is_empty() {
+            files.push(ComparisonRow::FILE);
+        }
         Manifest {
             tool: "refgap",
             version: env!("CARGO_PKG_VERSION"),
@@ -75,26 +135,35 @@ impl Manifest {
             },
             seed: config.seed,
             trials: config.trials,
+            precision: config.precision,
+            stage_trials: config.precision.map(|_| STAGE_BLOCKS * BLOCK_TRIALS),
+            random_numbers: if config.independent { "independent" } else { "common" },
             block_trials: BLOCK_TRIALS,
             window_words: WINDOW_WORDS,
-            variants: vec![super::BASELINE.to_owned()],
+            variants,
+            intervention_files: s
+                .source()
+                .extra
+                .iter()
+                .map(|(p, h)| FileInfo {
+                    file: p.display().to_string(),
+                    sha256: h.clone(),
+                })
+                .collect(),
             cohorts: s
                 .cohorts()
                 .iter()
-                .map(|c| CohortInfo {
+                .zip(&result.stops)
+                .map(|(c, st)| CohortInfo {
                     name: c.name.clone(),
                     victims: c.victims,
                     goal: c.goal.iter().map(|g| g.name()).collect(),
+                    trials: st.trials,
+                    stop: st.reason.name(),
+                    max_half_width: st.half_width,
                 })
                 .collect(),
-            files: vec![
-                RateRow::FILE,
-                TimeRow::FILE,
-                HopsRow::FILE,
-                ChannelRow::FILE,
-                GapRow::FILE,
-                InconsistencyRow::FILE,
-            ],
+            files,
         }
     }
 

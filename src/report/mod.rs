@@ -1,6 +1,7 @@
 //! Results as plain data, and the only code that turns them into bytes and files.
 //!
-//! [`Report::new`] builds every table of MODEL.md "Outputs" from a [`RunResult`]: rows of
+//! [`Report::new`] builds every table of MODEL.md "Outputs" from a [`RunResult`], one row set per
+//! variant: rows of
 //! [`csv`] row types, a [`manifest::Manifest`] and per-cohort [`summary`] lines. [`mod@write`] puts
 //! them in a results folder atomically. The engine knows nothing of this module; this module
 //! never simulates.
@@ -11,17 +12,15 @@ pub mod manifest;
 pub mod summary;
 pub mod write;
 
-use self::csv::{ChannelRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow};
+use self::csv::{ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow};
 use crate::engine::RunResult;
 use crate::model::{Measure, Milestone};
-use crate::scenario::{Cohort, Scenario};
+pub use crate::scenario::BASELINE;
+use crate::scenario::{Cohort, Scenario, VariantKind};
 use crate::stats::gap::spread;
 use crate::stats::histogram::Histogram;
 use crate::stats::interval::{Z95, wilson};
 use crate::stats::{CohortTally, GroupTally};
-
-/// The variant name of the scenario as given.
-pub const BASELINE: &str = "baseline";
 
 /// Every result table of one run.
 #[derive(Debug, Clone)]
@@ -38,10 +37,16 @@ pub struct Report {
     pub gap: Vec<GapRow>,
     /// `inconsistency.csv`.
     pub inconsistency: Vec<InconsistencyRow>,
+    /// `comparisons.csv` (written when the scenario has variants).
+    pub comparisons: Vec<ComparisonRow>,
+    /// `variants.csv`.
+    pub variants: Vec<VariantRow>,
     /// `manifest.json`.
     pub manifest: manifest::Manifest,
-    /// One line per cohort for the terminal.
+    /// One line per cohort for the terminal (baseline).
     pub summary: Vec<summary::CohortLine>,
+    /// Variants ranked by completed victims per year gained, for the terminal.
+    pub ranking: Vec<summary::VariantLine>,
 }
 
 /// A breakdown group of a cohort: its level, key, weight (entry share) and tally.
@@ -91,10 +96,9 @@ fn stats(h: &Histogram) -> (Option<f64>, Option<f64>, Option<f64>) {
 }
 
 impl Report {
-    /// Builds every table from the tallies of a run of `s`.
+    /// Builds every table from the tallies of a run of `s`: one row set per arm (baseline, then
+    /// each variant), the paired comparisons of each variant with the baseline, and the summary.
     pub fn new(s: &Scenario, result: &RunResult) -> Report {
-        let variant = BASELINE.to_owned();
-        let trials = result.config.trials;
         let mut r = Report {
             rates: Vec::new(),
             times: Vec::new(),
@@ -102,14 +106,63 @@ impl Report {
             channels: Vec::new(),
             gap: Vec::new(),
             inconsistency: Vec::new(),
-            manifest: manifest::Manifest::new(s, &result.config),
+            comparisons: Vec::new(),
+            variants: variant_rows(s),
+            manifest: manifest::Manifest::new(s, result),
             summary: Vec::new(),
+            ranking: Vec::new(),
         };
+        let trials: Vec<u64> = result.stops.iter().map(|st| st.trials).collect();
+        r.add_arm(BASELINE, s, &result.cohorts, &trials);
+        for (i, v) in s.variants().iter().enumerate() {
+            r.add_arm(&v.name, &v.scenario, &result.variants[i], &trials);
+        }
         for (cohort, tally) in s.cohorts().iter().zip(&result.cohorts) {
-            let groups = groups(s, cohort, tally);
+            r.summary
+                .push(summary::CohortLine::new(s, cohort, tally, &tally.total()));
+        }
+        let paired = !result.config.independent;
+        for (i, v) in s.variants().iter().enumerate() {
+            let rows = comparison_rows(s, result, i, paired);
+            let completed = rows
+                .iter()
+                .find(|c| c.cohort == ALL_COHORTS && c.measure == Measure::Completed.name());
+            let protected = rows
+                .iter()
+                .find(|c| c.cohort == ALL_COHORTS && c.measure == Measure::Protected.name());
+            if let (Some(c), Some(p)) = (completed, protected) {
+                r.ranking.push(summary::VariantLine {
+                    variant: v.name.clone(),
+                    completed: (c.victims_per_year, c.victims_per_year_low, c.victims_per_year_high),
+                    protected: (p.victims_per_year, p.victims_per_year_low, p.victims_per_year_high),
+                    gap_closed: None,
+                });
+            }
+            r.comparisons.extend(rows);
+        }
+        let gap_per_year: f64 = r
+            .gap
+            .iter()
+            .filter(|g| g.variant == BASELINE)
+            .map(|g| g.gap_victims_per_year)
+            .sum();
+        for line in &mut r.ranking {
+            line.gap_closed = (gap_per_year > 0.0).then(|| line.completed.0 / gap_per_year);
+        }
+        r.ranking.sort_by(|a, b| b.completed.0.total_cmp(&a.completed.0));
+        r
+    }
+
+    /// Adds the rows of one arm: `sc` is its network, `tallies` its tally per cohort and
+    /// `trials` the trials simulated per cohort.
+    fn add_arm(&mut self, variant: &str, sc: &Scenario, tallies: &[CohortTally], trials: &[u64]) {
+        let r = self;
+        let variant = variant.to_owned();
+        for ((cohort, tally), &n) in sc.cohorts().iter().zip(tallies).zip(trials) {
+            let groups = groups(sc, cohort, tally);
             for g in &groups {
                 for m in Measure::ALL {
-                    let applicable = m != Measure::ProtectedInTime || s.horizon_days().is_some();
+                    let applicable = m != Measure::ProtectedInTime || sc.horizon_days().is_some();
                     let count = g.tally.count(m);
                     let (lo, hi) = wilson(count, g.tally.trials, Z95);
                     let known = applicable && g.tally.trials > 0;
@@ -124,7 +177,7 @@ impl Report {
                         rate: known.then(|| count as f64 / g.tally.trials as f64),
                         ci_low: known.then_some(lo),
                         ci_high: known.then_some(hi),
-                        victims_per_year: applicable.then(|| cohort.victims * count as f64 / trials as f64),
+                        victims_per_year: applicable.then(|| cohort.victims * count as f64 / n as f64),
                     });
                 }
                 for m in Milestone::ALL {
@@ -190,28 +243,144 @@ impl Report {
                     max_rate: sp.map(|x| points[x.max_group].1),
                 });
             }
-            r.summary
-                .push(summary::CohortLine::new(s, cohort, tally, &groups[0].tally));
         }
-        r.channels = channel_rows(s, result, &variant);
-        r
+        r.channels.extend(channel_rows(sc, tallies, trials, &variant));
     }
 }
 
-fn channel_rows(s: &Scenario, result: &RunResult, variant: &str) -> Vec<ChannelRow> {
-    let trials = result.config.trials as f64;
-    let total_losses: u64 = result.cohorts.iter().flat_map(|t| &t.channels).map(|c| c.losses).sum();
+/// The `cohort` key of comparison rows that combine every cohort, weighted by victims per year.
+pub const ALL_COHORTS: &str = "*";
+
+/// The rows of `comparisons.csv` for variant `i`: per cohort and measure, then every cohort
+/// together weighted by victims per year. The combined interval adds the cohorts' independent
+/// interval arms in quadrature on each side (MOVER; Zou & Donner 2008, *Construction of
+/// confidence limits about effect measures: a general approach*, Stat Med 27:1693).
+fn comparison_rows(s: &Scenario, result: &RunResult, i: usize, paired: bool) -> Vec<ComparisonRow> {
+    let variant = &s.variants()[i].name;
+    let total_victims: f64 = s.cohorts().iter().map(|c| c.victims).sum();
+    let mut rows = Vec::new();
+    for m in Measure::ALL {
+        if m == Measure::ProtectedInTime && s.horizon_days().is_none() {
+            continue;
+        }
+        // Victims-weighted sums over cohorts: rates, difference, squared interval arms.
+        let (mut base, mut var, mut diff, mut low2, mut high2, mut disc) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        for (c, cohort) in s.cohorts().iter().enumerate() {
+            let t = result.versus_baseline(i, c, m);
+            let (d, lo, hi) = if paired {
+                t.difference(Z95)
+            } else {
+                t.difference_unpaired(Z95)
+            };
+            rows.push(ComparisonRow {
+                variant: variant.clone(),
+                cohort: cohort.name.clone(),
+                measure: m.name(),
+                baseline_rate: t.rate_a(),
+                variant_rate: t.rate_b(),
+                difference: d,
+                ci_low: lo,
+                ci_high: hi,
+                discordant_share: t.discordant_share(),
+                trials: t.n(),
+                victims_per_year: d * cohort.victims,
+                victims_per_year_low: lo * cohort.victims,
+                victims_per_year_high: hi * cohort.victims,
+                method: if paired { "paired" } else { "independent" },
+            });
+            let w = cohort.victims;
+            base += w * t.rate_a();
+            var += w * t.rate_b();
+            diff += w * d;
+            low2 += (w * (d - lo)).powi(2);
+            high2 += (w * (hi - d)).powi(2);
+            disc += w * t.discordant_share();
+        }
+        if total_victims > 0.0 && s.cohorts().len() > 1 {
+            let (lo, hi) = (diff - low2.sqrt(), diff + high2.sqrt());
+            rows.push(ComparisonRow {
+                variant: variant.clone(),
+                cohort: ALL_COHORTS.to_owned(),
+                measure: m.name(),
+                baseline_rate: base / total_victims,
+                variant_rate: var / total_victims,
+                difference: diff / total_victims,
+                ci_low: lo / total_victims,
+                ci_high: hi / total_victims,
+                discordant_share: disc / total_victims,
+                trials: result.stops.iter().map(|st| st.trials).sum(),
+                victims_per_year: diff,
+                victims_per_year_low: lo,
+                victims_per_year_high: hi,
+                method: if paired { "paired" } else { "independent" },
+            });
+        }
+    }
+    // With one cohort, the cohort's rows are the all-cohort figures; repeat them under `*` so
+    // that scripts and the ranking always find the combined rows.
+    if s.cohorts().len() == 1 {
+        let extra: Vec<ComparisonRow> = rows
+            .iter()
+            .map(|r| ComparisonRow {
+                cohort: ALL_COHORTS.to_owned(),
+                ..r.clone()
+            })
+            .collect();
+        rows.extend(extra);
+    }
+    rows
+}
+
+/// `variants.csv`: what each variant is (one row per sweep axis value).
+fn variant_rows(s: &Scenario) -> Vec<VariantRow> {
+    let mut rows = vec![VariantRow {
+        variant: BASELINE.to_owned(),
+        kind: "baseline",
+        sweep: None,
+        axis: None,
+        value: None,
+        description: s.description().to_owned(),
+    }];
+    for v in s.variants() {
+        match &v.kind {
+            VariantKind::Intervention => rows.push(VariantRow {
+                variant: v.name.clone(),
+                kind: v.kind.name(),
+                sweep: None,
+                axis: None,
+                value: None,
+                description: v.description.clone(),
+            }),
+            VariantKind::SweepPoint { sweep, values } => {
+                for (axis, value) in values {
+                    rows.push(VariantRow {
+                        variant: v.name.clone(),
+                        kind: v.kind.name(),
+                        sweep: Some(sweep.clone()),
+                        axis: Some(axis.clone()),
+                        value: Some(*value),
+                        description: v.description.clone(),
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+fn channel_rows(s: &Scenario, tallies: &[CohortTally], trials: &[u64], variant: &str) -> Vec<ChannelRow> {
+    let total_losses: u64 = tallies.iter().flat_map(|t| &t.channels).map(|c| c.losses).sum();
     s.channels()
         .iter()
         .enumerate()
         .map(|(e, ch)| {
             let mut sum = crate::stats::ChannelCounts::default();
             let (mut lost_py, mut leaked_py) = (0.0, 0.0);
-            for (cohort, t) in s.cohorts().iter().zip(&result.cohorts) {
+            for ((cohort, t), &n) in s.cohorts().iter().zip(tallies).zip(trials) {
                 let c = &t.channels[e];
                 sum.merge(c);
-                lost_py += cohort.victims * c.losses as f64 / trials;
-                leaked_py += cohort.victims * c.leaked() as f64 / trials;
+                lost_py += cohort.victims * c.losses as f64 / n as f64;
+                leaked_py += cohort.victims * c.leaked() as f64 / n as f64;
             }
             ChannelRow {
                 variant: variant.to_owned(),

@@ -54,6 +54,53 @@ impl CohortLine {
     }
 }
 
+/// One variant's line of the ranking: gains over the baseline, all cohorts weighted by victims.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantLine {
+    /// Variant name.
+    pub variant: String,
+    /// Completed victims per year gained, with its 95 % interval.
+    pub completed: (f64, f64, f64),
+    /// Protected victims per year gained, with its 95 % interval.
+    pub protected: (f64, f64, f64),
+    /// `completed` gain as a share of the baseline's referral gap, both in victims per year
+    /// (the share of the gap a communication practice closes; other practices, such as
+    /// training, can exceed or fall outside it).
+    pub gap_closed: Option<f64>,
+}
+
+/// Renders the ranking of variants (already sorted, best first).
+pub fn render_ranking(lines: &[VariantLine], paired: bool) -> String {
+    let mut out = String::new();
+    if lines.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "variants ranked by completed victims per year gained over the baseline, all cohorts ({} 95% CI):",
+        if paired { "paired" } else { "independent-streams" }
+    );
+    let width = name_width(lines.iter().map(|l| l.variant.as_str()));
+    let _ = writeln!(
+        out,
+        "  {:>4}  {:<width$}  {:>30}  {:>30}  {:>10}",
+        "rank", "variant", "completed / year (95% CI)", "protected / year (95% CI)", "vs gap"
+    );
+    let fmt = |x: (f64, f64, f64)| format!("{:+.1} ({:+.1} to {:+.1})", x.0, x.1, x.2);
+    for (i, l) in lines.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<width$}  {:>30}  {:>30}  {:>10}",
+            i + 1,
+            clip(&l.variant, width),
+            fmt(l.completed),
+            fmt(l.protected),
+            l.gap_closed.map_or_else(|| "-".to_owned(), pct)
+        );
+    }
+    out
+}
+
 fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }

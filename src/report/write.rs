@@ -16,15 +16,19 @@ use crate::error::{Error, Result};
 
 /// Writes every table and the manifest of `report` into `dir` (created, or replaced whole).
 pub fn write_all(report: &Report, dir: &Path) -> Result<()> {
-    let files = [
+    let mut files = vec![
         (super::csv::RateRow::FILE, to_csv(&report.rates)),
         (super::csv::TimeRow::FILE, to_csv(&report.times)),
         (super::csv::HopsRow::FILE, to_csv(&report.hops)),
         (super::csv::ChannelRow::FILE, to_csv(&report.channels)),
         (super::csv::GapRow::FILE, to_csv(&report.gap)),
         (super::csv::InconsistencyRow::FILE, to_csv(&report.inconsistency)),
-        ("manifest.json", report.manifest.to_json()),
+        (super::csv::VariantRow::FILE, to_csv(&report.variants)),
     ];
+    if report.variants.len() > 1 {
+        files.push((super::csv::ComparisonRow::FILE, to_csv(&report.comparisons)));
+    }
+    files.push(("manifest.json", report.manifest.to_json()));
     write_folder(dir, &files)
 }
 

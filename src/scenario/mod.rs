@@ -21,8 +21,11 @@
 //! Files are read only by [`Scenario::load`]; [`Scenario::from_toml_str`] does no I/O unless
 //! the text names CSV tables, which are read relative to the given base folder.
 
+pub mod intervention;
 pub(crate) mod raw;
+pub mod sweep;
 mod tables;
+pub mod toolbox;
 mod validate;
 
 use std::fmt;
@@ -33,6 +36,9 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Problem, Result};
 use crate::model::Services;
 use crate::model::delay::Delay;
+
+/// The variant name of the scenario as given.
+pub const BASELINE: &str = "baseline";
 
 /// Largest number of trials per cohort (2^40): keeps every trial's stream position in range.
 pub const MAX_TRIALS: u64 = 1 << 40;
@@ -232,6 +238,49 @@ pub struct Source {
     pub path: PathBuf,
     /// SHA-256 of the scenario text followed by every CSV table's bytes, in the order read.
     pub sha256: String,
+    /// Files of variants added with `--intervention`, with the SHA-256 of each (and of its
+    /// design tables).
+    pub extra: Vec<(PathBuf, String)>,
+}
+
+/// What a variant is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VariantKind {
+    /// An `[[intervention]]`.
+    Intervention,
+    /// A point of a `[[sweep]]`.
+    SweepPoint {
+        /// The sweep's name.
+        sweep: String,
+        /// `(axis name, value)` of the point, in axis order.
+        values: Vec<(String, f64)>,
+    },
+}
+
+impl VariantKind {
+    /// `intervention` or `sweep`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            VariantKind::Intervention => "intervention",
+            VariantKind::SweepPoint { .. } => "sweep",
+        }
+    }
+}
+
+/// A variant of the scenario: an intervention or a sweep point, with its whole network.
+///
+/// Its scenario has the baseline's countries and cohorts (so entry points and cohort indices
+/// are the same in every variant), its own authorities and channels, and no variants.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Unique name (never `baseline`).
+    pub name: String,
+    /// Intervention or sweep point.
+    pub kind: VariantKind,
+    /// Free description from the file.
+    pub description: String,
+    /// The network of the variant.
+    pub scenario: Scenario,
 }
 
 /// A validated scenario; see the module docs for its invariants.
@@ -249,6 +298,7 @@ pub struct Scenario {
     cohorts: Vec<Cohort>,
     warnings: Vec<Problem>,
     source: Source,
+    variants: Vec<Variant>,
 }
 
 impl Scenario {
@@ -277,6 +327,7 @@ impl Scenario {
         let source = Source {
             path: path.to_path_buf(),
             sha256: format!("{:x}", hasher.finalize()),
+            extra: Vec::new(),
         };
         let stem = default_name(path);
         validate::validate(input, &stem, source)
@@ -330,6 +381,91 @@ impl Scenario {
     pub fn source(&self) -> &Source {
         &self.source
     }
+    /// The variants (interventions, then sweep points), in file order; the baseline is not
+    /// among them.
+    pub fn variants(&self) -> &[Variant] {
+        &self.variants
+    }
+
+    /// The same network without variants or warnings: the starting point of a variant, and
+    /// cheap to clone for counterfactuals.
+    pub(crate) fn network_only(&self) -> Scenario {
+        Scenario {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            seed: self.seed,
+            trials: self.trials,
+            horizon_days: self.horizon_days,
+            max_hops: self.max_hops,
+            countries: self.countries.clone(),
+            authorities: self.authorities.clone(),
+            channels: self.channels.clone(),
+            cohorts: self.cohorts.clone(),
+            warnings: Vec::new(),
+            source: self.source.clone(),
+            variants: Vec::new(),
+        }
+    }
+
+    /// The same scenario without its variants (`--baseline-only`).
+    pub fn without_variants(mut self) -> Scenario {
+        self.variants.clear();
+        self
+    }
+
+    /// Adds the `[[intervention]]` and `[[sweep]]` tables of another file (`--intervention`).
+    /// Its sweeps' design files are read relative to it; its hash is added to [`Source::extra`].
+    pub fn with_variants_file(mut self, path: &Path) -> Result<Scenario> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let raw: raw::RawVariantsFile = toml::from_str(&text).map_err(|e| Error::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let mut hasher = Sha256::new();
+        hasher.update(text.as_bytes());
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut problems = Vec::new();
+        let designs = tables::read_designs(&raw.sweep, &base, &mut hasher, &mut problems);
+        let mut ck = validate::Checker { problems };
+        let mut warnings = Vec::new();
+        let added = intervention::build_variants(
+            &self,
+            &raw.intervention,
+            &raw.sweep,
+            &designs,
+            &self.variants,
+            &mut ck,
+            &mut warnings,
+        );
+        if raw.intervention.is_empty() && raw.sweep.is_empty() {
+            ck.bad(
+                "the file",
+                "",
+                "has no [[intervention]] or [[sweep]] tables; add at least one",
+            );
+        }
+        if !ck.problems.is_empty() {
+            return Err(Error::InvalidInterventions {
+                path: path.to_path_buf(),
+                scenario: self.source.path.clone(),
+                problems: ck.problems,
+            });
+        }
+        self.variants.extend(added);
+        let from = path.display().to_string();
+        self.warnings.extend(
+            warnings
+                .into_iter()
+                .map(|w| Problem::new(format!("{from}: {}", w.location), w.message)),
+        );
+        self.source
+            .extra
+            .push((path.to_path_buf(), format!("{:x}", hasher.finalize())));
+        Ok(self)
+    }
 
     /// The same scenario with another seed.
     pub fn with_seed(mut self, seed: u64) -> Scenario {
@@ -353,9 +489,9 @@ impl Scenario {
     }
 
     /// The same scenario with every channel perfect: quality and fidelity 1, delays unchanged
-    /// (the "perfect communication" counterfactual of the referral gap).
+    /// (the "perfect communication" counterfactual of the referral gap). Variants are dropped.
     pub fn with_perfect_communication(&self) -> Scenario {
-        let mut s = self.clone();
+        let mut s = self.network_only();
         for c in &mut s.channels {
             c.quality = 1.0;
             c.fidelity = 1.0;
@@ -364,8 +500,9 @@ impl Scenario {
     }
 
     /// The same scenario with channel `e` perfect: quality and fidelity 1, delay unchanged.
+    /// Variants are dropped.
     pub fn with_channel_perfect(&self, e: usize) -> Scenario {
-        let mut s = self.clone();
+        let mut s = self.network_only();
         if let Some(c) = s.channels.get_mut(e) {
             c.quality = 1.0;
             c.fidelity = 1.0;

@@ -23,12 +23,166 @@ pub(crate) struct RawFile {
     pub channel: Vec<RawChannel>,
     #[serde(default)]
     pub cohort: Vec<RawCohort>,
-    /// Parsed only to be rejected with a clear message until interventions are supported.
     #[serde(default)]
-    pub intervention: Vec<toml::Table>,
-    /// Parsed only to be rejected with a clear message until sweeps are supported.
+    pub intervention: Vec<RawIntervention>,
     #[serde(default)]
-    pub sweep: Vec<toml::Table>,
+    pub sweep: Vec<RawSweep>,
+}
+
+/// A file given with `--intervention`: only `[[intervention]]` and `[[sweep]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVariantsFile {
+    #[serde(default)]
+    pub intervention: Vec<RawIntervention>,
+    #[serde(default)]
+    pub sweep: Vec<RawSweep>,
+}
+
+/// `[[intervention]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawIntervention {
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub practices: Vec<RawPractice>,
+    #[serde(default)]
+    pub remove_channels: Vec<String>,
+    #[serde(default)]
+    pub remove_authorities: Vec<String>,
+    #[serde(default)]
+    pub add_authority: Vec<RawAuthority>,
+    #[serde(default)]
+    pub add_channel: Vec<RawChannel>,
+    #[serde(default)]
+    pub change: Vec<RawChange>,
+}
+
+/// A string or a list of strings (`kind = "police"` or `kind = ["police", "border"]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn items(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// `select = { ... }`: which channels or authorities a change applies to. Every given key must
+/// match; `{}` selects everything.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSelector {
+    pub id: Option<OneOrMany>,
+    pub from: Option<OneOrMany>,
+    pub to: Option<OneOrMany>,
+    pub from_country: Option<OneOrMany>,
+    pub to_country: Option<OneOrMany>,
+    pub between: Option<Vec<String>>,
+    pub country: Option<OneOrMany>,
+    pub kind: Option<OneOrMany>,
+    pub from_kind: Option<OneOrMany>,
+    pub to_kind: Option<OneOrMany>,
+    pub cross_border: Option<bool>,
+    pub formal: Option<bool>,
+    pub language_differs: Option<bool>,
+}
+
+/// `[[intervention.change]]`: a selector and one table of `parameter = number` per operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChange {
+    pub select: Option<RawSelector>,
+    #[serde(default)]
+    pub set: toml::Table,
+    #[serde(default)]
+    pub scale: toml::Table,
+    #[serde(default)]
+    pub add: toml::Table,
+    #[serde(default)]
+    pub at_least: toml::Table,
+    #[serde(default)]
+    pub at_most: toml::Table,
+}
+
+/// A toolbox practice: `{ bilateral_agreement = { countries = [..], ... } }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum RawPractice {
+    BilateralAgreement {
+        countries: Vec<String>,
+        quality: Option<f64>,
+        delay_scale: Option<f64>,
+    },
+    StandardForms {
+        fidelity: Option<f64>,
+        select: Option<Box<RawSelector>>,
+    },
+    FocalPoints {
+        countries: Option<Vec<String>>,
+        quality: Option<f64>,
+        delay: Option<RawDelay>,
+        fidelity: Option<f64>,
+    },
+    Training {
+        countries: Option<Vec<String>>,
+        kinds: Option<Vec<String>>,
+        identification_gain: Option<f64>,
+    },
+    NrmAdoption {
+        countries: Vec<String>,
+        quality: Option<f64>,
+    },
+}
+
+/// `[[sweep]]`: one axis written inline (`select`, `parameter`, `values` or `range`), or
+/// several `[[sweep.axis]]` combined by `design`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSweep {
+    pub name: String,
+    pub description: Option<String>,
+    pub design: Option<String>,
+    pub points: Option<u64>,
+    pub seed: Option<u64>,
+    pub file: Option<String>,
+    pub select: Option<RawSelector>,
+    pub parameter: Option<String>,
+    pub op: Option<String>,
+    pub values: Option<Vec<f64>>,
+    pub range: Option<RawRange>,
+    #[serde(default)]
+    pub axis: Vec<RawAxis>,
+}
+
+/// `[[sweep.axis]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAxis {
+    pub name: Option<String>,
+    pub select: Option<RawSelector>,
+    pub parameter: String,
+    pub op: Option<String>,
+    pub values: Option<Vec<f64>>,
+    pub range: Option<RawRange>,
+}
+
+/// `range = { from, to, step }` or `{ from, to, points }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRange {
+    pub from: f64,
+    pub to: f64,
+    pub step: Option<f64>,
+    pub points: Option<u64>,
 }
 
 /// `[scenario]`.
@@ -66,7 +220,7 @@ pub(crate) struct RawCountry {
 }
 
 /// `[[authority]]`, or one row of an authorities CSV table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAuthority {
     pub id: String,
@@ -92,7 +246,7 @@ pub(crate) enum RawDelay {
 }
 
 /// `when = { victims = "...", age = "..." }`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawWhen {
     pub victims: Option<String>,
@@ -100,7 +254,7 @@ pub(crate) struct RawWhen {
 }
 
 /// `[[channel]]`, or one row of a channels CSV table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawChannel {
     pub id: Option<String>,

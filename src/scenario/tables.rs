@@ -2,6 +2,7 @@
 //! file), turns each row into the same raw record as a TOML table, and remembers where every
 //! record came from so that validation messages can point at a file and line.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -15,6 +16,8 @@ pub(crate) struct Input {
     /// `(location, record)`: TOML tables first, then CSV rows in table order.
     pub authorities: Vec<(String, RawAuthority)>,
     pub channels: Vec<(String, RawChannel)>,
+    /// Bytes of the sweeps' CSV design files, by the name given in `file`.
+    pub designs: HashMap<String, Vec<u8>>,
 }
 
 /// Moves the TOML records into an [`Input`] and appends every row of the named CSV tables.
@@ -31,10 +34,12 @@ pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Path, hasher: &
         .enumerate()
         .map(|(i, c)| (format!("[[channel]] #{} \"{}->{}\"", i + 1, c.from, c.to), c))
         .collect::<Vec<_>>();
+    let designs = read_designs(&file.sweep, base, hasher, &mut problems);
     let mut input = Input {
         file,
         authorities,
         channels,
+        designs,
     };
     for name in input.file.tables.authorities.clone() {
         if let Some(bytes) = read_table(base, &name, "authorities", hasher, &mut problems) {
@@ -69,6 +74,25 @@ pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Path, hasher: &
     }
 }
 
+/// Reads the CSV design file of every sweep with `design = "csv"`, relative to `base`.
+pub(crate) fn read_designs(
+    sweeps: &[super::raw::RawSweep],
+    base: &Path,
+    hasher: &mut Sha256,
+    problems: &mut Vec<Problem>,
+) -> HashMap<String, Vec<u8>> {
+    let mut out = HashMap::new();
+    for sw in sweeps {
+        if let Some(file) = &sw.file
+            && !out.contains_key(file)
+            && let Some(bytes) = read_table(base, file, &format!("[[sweep]] \"{}\" file", sw.name), hasher, problems)
+        {
+            out.insert(file.clone(), bytes);
+        }
+    }
+    out
+}
+
 fn read_table(base: &Path, name: &str, key: &str, hasher: &mut Sha256, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
     let full = base.join(name);
     match std::fs::read(&full) {
@@ -77,10 +101,15 @@ fn read_table(base: &Path, name: &str, key: &str, hasher: &mut Sha256, problems:
             Some(bytes)
         }
         Err(e) => {
+            let at = if key.starts_with('[') {
+                key.to_owned()
+            } else {
+                format!("[tables] {key}")
+            };
             problems.push(Problem::new(
-                format!("[tables] {key}"),
+                at,
                 format!(
-                    "cannot read {}: {e}; table paths are relative to the scenario file's folder",
+                    "cannot read {}: {e}; paths are relative to the scenario file's folder",
                     full.display()
                 ),
             ));

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::raw::{RawDelay, RawWhen};
+use super::raw::{RawAuthority, RawChannel, RawDelay, RawWhen};
 use super::tables::Input;
 use super::{
     Age, AgeFilter, Authority, AuthorityKind, Channel, Cohort, Country, DEFAULT_MAX_HOPS, DEFAULT_TRIALS, MAX_HOPS,
@@ -16,12 +16,12 @@ use crate::error::{Error, Problem, Result};
 use crate::model::delay::Delay;
 use crate::model::{Service, Services};
 
-struct Checker {
-    problems: Vec<Problem>,
+pub(crate) struct Checker {
+    pub problems: Vec<Problem>,
 }
 
 impl Checker {
-    fn bad(&mut self, loc: &str, key: &str, msg: impl Into<String>) {
+    pub fn bad(&mut self, loc: &str, key: &str, msg: impl Into<String>) {
         let at = if key.is_empty() {
             loc.to_owned()
         } else {
@@ -31,7 +31,7 @@ impl Checker {
     }
 
     /// A probability in [0, 1], or `default` when absent.
-    fn probability(&mut self, loc: &str, key: &str, v: Option<f64>, default: f64) -> f64 {
+    pub fn probability(&mut self, loc: &str, key: &str, v: Option<f64>, default: f64) -> f64 {
         match v {
             None => default,
             Some(p) if (0.0..=1.0).contains(&p) => p,
@@ -43,7 +43,7 @@ impl Checker {
     }
 
     /// A finite number >= 0, or `default` when absent.
-    fn non_negative(&mut self, loc: &str, key: &str, v: Option<f64>, default: f64, unit: &str) -> f64 {
+    pub fn non_negative(&mut self, loc: &str, key: &str, v: Option<f64>, default: f64, unit: &str) -> f64 {
         match v {
             None => default,
             Some(x) if x.is_finite() && x >= 0.0 => x,
@@ -54,7 +54,7 @@ impl Checker {
         }
     }
 
-    fn one_of<T: Copy>(&mut self, loc: &str, key: &str, v: &str, options: &[(&str, T)]) -> Option<T> {
+    pub fn one_of<T: Copy>(&mut self, loc: &str, key: &str, v: &str, options: &[(&str, T)]) -> Option<T> {
         let found = options.iter().find(|(n, _)| *n == v).map(|(_, t)| *t);
         if found.is_none() {
             let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
@@ -74,6 +74,7 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         file,
         authorities: raw_authorities,
         channels: raw_channels,
+        designs,
     } = input;
 
     // [scenario]
@@ -123,17 +124,6 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         Some(n) => n.to_owned(),
         None => stem.to_owned(),
     };
-    if !file.intervention.is_empty() {
-        ck.bad("[[intervention]]", "", "interventions are not supported yet by this version of refgap; remove the [[intervention]] tables to run the baseline");
-    }
-    if !file.sweep.is_empty() {
-        ck.bad(
-            "[[sweep]]",
-            "",
-            "sweeps are not supported yet by this version of refgap; remove the [[sweep]] tables to run the baseline",
-        );
-    }
-
     // [[country]]
     let mut countries = Vec::new();
     let mut country_index = HashMap::new();
@@ -184,7 +174,6 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
     let known_codes = codes();
 
     // [[authority]]
-    let kinds: Vec<(&str, AuthorityKind)> = AuthorityKind::ALL.iter().map(|k| (k.name(), *k)).collect();
     let services: Vec<(&str, Service)> = Service::ALL.iter().map(|s| (s.name(), *s)).collect();
     let mut authorities = Vec::new();
     let mut authority_index = HashMap::new();
@@ -199,30 +188,7 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
                 "is used by an earlier authority; authority ids must be unique",
             );
         }
-        let country = match country_index.get(&a.country) {
-            Some(&i) => i,
-            None => {
-                ck.bad(loc, "country", format!("\"{}\" is not a [[country]] code of this scenario (known: {known_codes}); add the country or fix the code", a.country));
-                0
-            }
-        };
-        let kind = ck.one_of(loc, "kind", &a.kind, &kinds).unwrap_or(AuthorityKind::Police);
-        let mut provides = Services::NONE;
-        for p in &a.provides {
-            if let Some(s) = ck.one_of(loc, "provides", p, &services) {
-                provides = provides.with(s);
-            }
-        }
-        authorities.push(Authority {
-            id: a.id.clone(),
-            country,
-            kind,
-            identification: ck.probability(loc, "identification", a.identification, 0.0),
-            provides,
-            assist_incomplete: ck.probability(loc, "assist_incomplete", a.assist_incomplete, 0.5),
-            dropout_per_day: ck.non_negative(loc, "dropout_per_day", a.dropout_per_day, 0.0, "hazard per day"),
-            close: ck.non_negative(loc, "close", a.close, 0.0, "routing weight"),
-        });
+        authorities.push(authority_from_raw(&mut ck, loc, a, &country_index, &known_codes));
     }
     if authorities.is_empty() {
         ck.bad(
@@ -236,83 +202,18 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
     let mut channels = Vec::new();
     let mut channel_ids = HashSet::new();
     for (loc, c) in &raw_channels {
-        let end = |key: &str, id: &str, ck: &mut Checker| match authority_index.get(id) {
-            Some(&i) => Some(i),
-            None => {
-                ck.bad(
-                    loc,
-                    key,
-                    format!("\"{id}\" is not an authority id of this scenario; add the authority or fix the id"),
-                );
-                None
-            }
-        };
-        let from = end("from", &c.from, &mut ck);
-        let to = end("to", &c.to, &mut ck);
-        if from.is_some() && from == to {
-            ck.bad(
-                loc,
-                "to",
-                "is the same authority as `from`; a channel must lead to another authority",
-            );
-        }
-        let id = c.id.clone().unwrap_or_else(|| format!("{}->{}", c.from, c.to));
-        if !channel_ids.insert(id.clone()) {
+        let channel = channel_from_raw(&mut ck, loc, c, &authority_index, &authorities);
+        if !channel_ids.insert(channel.id.clone()) {
             ck.bad(
                 loc,
                 "id",
-                format!("\"{id}\" is used by an earlier channel; give parallel channels distinct `id`s"),
+                format!(
+                    "\"{}\" is used by an earlier channel; give parallel channels distinct `id`s",
+                    channel.id
+                ),
             );
         }
-        let delay = c.delay.clone().map_or(Delay::default(), delay_from_raw);
-        if let Err(msg) = delay.check() {
-            ck.bad(loc, "delay", msg);
-        }
-        let weight = match c.weight {
-            None => 1.0,
-            Some(w) if w.is_finite() && w > 0.0 => w,
-            Some(w) => {
-                ck.bad(
-                    loc,
-                    "weight",
-                    format!("{w} is not allowed; use a finite routing weight > 0"),
-                );
-                1.0
-            }
-        };
-        let retries = match c.retries {
-            None => 0,
-            Some(r) if (0..=i64::from(MAX_RETRIES)).contains(&r) => r as u32,
-            Some(r) => {
-                ck.bad(
-                    loc,
-                    "retries",
-                    format!("{r} is out of range; use a whole number from 0 to {MAX_RETRIES}"),
-                );
-                0
-            }
-        };
-        let (when_victims, when_age) = when_from_raw(c.when.as_ref(), loc, &mut ck);
-        let (from, to) = (from.unwrap_or(0), to.unwrap_or(0));
-        let cross_border = match (authorities.get(from), authorities.get(to)) {
-            (Some(a), Some(b)) => a.country != b.country,
-            _ => false,
-        };
-        channels.push(Channel {
-            id,
-            from,
-            to,
-            quality: ck.probability(loc, "quality", c.quality, 1.0),
-            delay,
-            fidelity: ck.probability(loc, "fidelity", c.fidelity, 1.0),
-            weight,
-            retries,
-            when_victims,
-            when_age,
-            any_origin: c.any_origin.unwrap_or(false),
-            formal: c.formal.unwrap_or(false),
-            cross_border,
-        });
+        channels.push(channel);
     }
 
     // Routing weights are normalised per authority: their sum must be a finite number.
@@ -460,9 +361,150 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         cohorts,
         warnings: Vec::new(),
         source,
+        variants: Vec::new(),
     };
     scenario.warnings = crate::graph::ReferralGraph::new(&scenario).warnings(&scenario);
+    let mut notes = Vec::new();
+    let variants = super::intervention::build_variants(
+        &scenario,
+        &file.intervention,
+        &file.sweep,
+        &designs,
+        &[],
+        &mut ck,
+        &mut notes,
+    );
+    if !ck.problems.is_empty() {
+        return Err(Error::Invalid {
+            path: scenario.source.path,
+            problems: ck.problems,
+        });
+    }
+    scenario.variants = variants;
+    scenario.warnings.extend(notes);
     Ok(scenario)
+}
+
+/// `(name, kind)` pairs for [`Checker::one_of`].
+pub(super) fn kind_names() -> Vec<(&'static str, AuthorityKind)> {
+    AuthorityKind::ALL.iter().map(|k| (k.name(), *k)).collect()
+}
+
+/// One authority record with its defaults; `country_index` maps codes to country indices.
+pub(super) fn authority_from_raw(
+    ck: &mut Checker,
+    loc: &str,
+    a: &RawAuthority,
+    country_index: &HashMap<String, usize>,
+    known_codes: &str,
+) -> Authority {
+    let services: Vec<(&str, Service)> = Service::ALL.iter().map(|s| (s.name(), *s)).collect();
+    let country = match country_index.get(&a.country) {
+        Some(&i) => i,
+        None => {
+            ck.bad(loc, "country", format!("\"{}\" is not a [[country]] code of this scenario (known: {known_codes}); add the country or fix the code", a.country));
+            0
+        }
+    };
+    let kind = ck
+        .one_of(loc, "kind", &a.kind, &kind_names())
+        .unwrap_or(AuthorityKind::Police);
+    let mut provides = Services::NONE;
+    for p in &a.provides {
+        if let Some(s) = ck.one_of(loc, "provides", p, &services) {
+            provides = provides.with(s);
+        }
+    }
+    Authority {
+        id: a.id.clone(),
+        country,
+        kind,
+        identification: ck.probability(loc, "identification", a.identification, 0.0),
+        provides,
+        assist_incomplete: ck.probability(loc, "assist_incomplete", a.assist_incomplete, 0.5),
+        dropout_per_day: ck.non_negative(loc, "dropout_per_day", a.dropout_per_day, 0.0, "hazard per day"),
+        close: ck.non_negative(loc, "close", a.close, 0.0, "routing weight"),
+    }
+}
+
+/// One channel record with its defaults (the uniqueness of its id is checked by the caller).
+pub(super) fn channel_from_raw(
+    ck: &mut Checker,
+    loc: &str,
+    c: &RawChannel,
+    authority_index: &HashMap<String, usize>,
+    authorities: &[Authority],
+) -> Channel {
+    let mut end = |key: &str, id: &str| match authority_index.get(id) {
+        Some(&i) => Some(i),
+        None => {
+            ck.bad(
+                loc,
+                key,
+                format!("\"{id}\" is not an authority id of this scenario; add the authority or fix the id"),
+            );
+            None
+        }
+    };
+    let from = end("from", &c.from);
+    let to = end("to", &c.to);
+    if from.is_some() && from == to {
+        ck.bad(
+            loc,
+            "to",
+            "is the same authority as `from`; a channel must lead to another authority",
+        );
+    }
+    let id = c.id.clone().unwrap_or_else(|| format!("{}->{}", c.from, c.to));
+    let delay = c.delay.clone().map_or(Delay::default(), delay_from_raw);
+    if let Err(msg) = delay.check() {
+        ck.bad(loc, "delay", msg);
+    }
+    let weight = match c.weight {
+        None => 1.0,
+        Some(w) if w.is_finite() && w > 0.0 => w,
+        Some(w) => {
+            ck.bad(
+                loc,
+                "weight",
+                format!("{w} is not allowed; use a finite routing weight > 0"),
+            );
+            1.0
+        }
+    };
+    let retries = match c.retries {
+        None => 0,
+        Some(r) if (0..=i64::from(MAX_RETRIES)).contains(&r) => r as u32,
+        Some(r) => {
+            ck.bad(
+                loc,
+                "retries",
+                format!("{r} is out of range; use a whole number from 0 to {MAX_RETRIES}"),
+            );
+            0
+        }
+    };
+    let (when_victims, when_age) = when_from_raw(c.when.as_ref(), loc, ck);
+    let (from, to) = (from.unwrap_or(0), to.unwrap_or(0));
+    let cross_border = match (authorities.get(from), authorities.get(to)) {
+        (Some(a), Some(b)) => a.country != b.country,
+        _ => false,
+    };
+    Channel {
+        id,
+        from,
+        to,
+        quality: ck.probability(loc, "quality", c.quality, 1.0),
+        delay,
+        fidelity: ck.probability(loc, "fidelity", c.fidelity, 1.0),
+        weight,
+        retries,
+        when_victims,
+        when_age,
+        any_origin: c.any_origin.unwrap_or(false),
+        formal: c.formal.unwrap_or(false),
+        cross_border,
+    }
 }
 
 /// MODEL.md: `["protection"]` when every entry point is in the origin country, else
@@ -478,7 +520,7 @@ fn default_goal(entry: &[(usize, f64)], authorities: &[Authority], origin: usize
     }
 }
 
-fn delay_from_raw(d: RawDelay) -> Delay {
+pub(super) fn delay_from_raw(d: RawDelay) -> Delay {
     match d {
         RawDelay::Fixed(d) => Delay::Fixed(d),
         RawDelay::Exponential(mean) => Delay::Exponential { mean },

@@ -91,6 +91,18 @@ impl PairTable {
 
     /// `rate_b - rate_a` with Newcombe's method-10 interval at normal quantile `z`.
     pub fn difference(&self, z: f64) -> (f64, f64, f64) {
+        self.square_and_add(z, true)
+    }
+
+    /// `rate_b - rate_a` as if the two arms were independent samples of `n` each: Newcombe's
+    /// hybrid score interval for unpaired proportions (method 10 of Newcombe 1998, *Interval
+    /// estimation for the difference between independent proportions*, Stat Med 17:873), i.e.
+    /// the paired formula with `phi = 0`. Used for variants simulated with independent streams.
+    pub fn difference_unpaired(&self, z: f64) -> (f64, f64, f64) {
+        self.square_and_add(z, false)
+    }
+
+    fn square_and_add(&self, z: f64, paired: bool) -> (f64, f64, f64) {
         let n = self.n();
         let (p1, p2) = (self.rate_b(), self.rate_a());
         let delta = p1 - p2;
@@ -111,7 +123,7 @@ impl PairTable {
         let cross = a * d - b * c;
         let half_n = n as f64 / 2.0;
         let adjusted = if cross > half_n { cross - half_n } else { cross.min(0.0) };
-        let phi = if denom > 0.0 { adjusted / denom } else { 0.0 };
+        let phi = if paired && denom > 0.0 { adjusted / denom } else { 0.0 };
         let lo = delta
             - ((p1 - l1).powi(2) - 2.0 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2).powi(2))
                 .max(0.0)

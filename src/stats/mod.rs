@@ -131,6 +131,33 @@ impl Observer for ChannelObserver<'_> {
     }
 }
 
+/// Adds the disagreements of two trials' measure bits to `(a only, b only)` counters.
+#[inline]
+fn count_discordant(counts: &mut [(u64, u64); Measure::COUNT], a: u16, b: u16) {
+    let mut diff = a ^ b;
+    while diff != 0 {
+        let i = diff.trailing_zeros() as usize;
+        if a & (1 << i) != 0 {
+            counts[i].0 += 1;
+        } else {
+            counts[i].1 += 1;
+        }
+        diff &= diff - 1;
+    }
+}
+
+/// The 2×2 table of `n` pairs whose arm `a` has `a_count` yes and `(a only, b only)`
+/// disagreements: the concordant cells follow.
+fn pair_table(n: u64, a_count: u64, (a_only, b_only): (u64, u64)) -> PairTable {
+    let both = a_count - a_only;
+    PairTable {
+        both,
+        a_only,
+        b_only,
+        neither: n - both - a_only - b_only,
+    }
+}
+
 /// Everything measured for one cohort in one run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CohortTally {
@@ -143,6 +170,10 @@ pub struct CohortTally {
     /// so only disagreements, which are rare, cost anything per trial; see
     /// [`CohortTally::perfect`].
     pub discordant: [(u64, u64); Measure::COUNT],
+    /// For a variant: per measure, the discordant pairs of (baseline, this variant) outcomes of
+    /// the same trials: (baseline only, variant only); see [`CohortTally::versus_baseline`].
+    /// Zero for the baseline itself.
+    pub versus: [(u64, u64); Measure::COUNT],
 }
 
 impl CohortTally {
@@ -152,6 +183,7 @@ impl CohortTally {
             entries: vec![GroupTally::default(); entries],
             channels: vec![ChannelCounts::default(); channels],
             discordant: [(0, 0); Measure::COUNT],
+            versus: [(0, 0); Measure::COUNT],
         }
     }
 
@@ -163,7 +195,12 @@ impl CohortTally {
         for (a, b) in self.channels.iter_mut().zip(&o.channels) {
             a.merge(b);
         }
-        for (a, b) in self.discordant.iter_mut().zip(&o.discordant) {
+        for (a, b) in self
+            .discordant
+            .iter_mut()
+            .zip(&o.discordant)
+            .chain(self.versus.iter_mut().zip(&o.versus))
+        {
             a.0 += b.0;
             a.1 += b.1;
         }
@@ -172,31 +209,27 @@ impl CohortTally {
     /// Records the pair (actual, perfect) of the same trial, given both trials' measure bits.
     #[inline]
     pub fn record_pair(&mut self, actual: u16, perfect: u16) {
-        let mut diff = actual ^ perfect;
-        while diff != 0 {
-            let i = diff.trailing_zeros() as usize;
-            if actual & (1 << i) != 0 {
-                self.discordant[i].0 += 1;
-            } else {
-                self.discordant[i].1 += 1;
-            }
-            diff &= diff - 1;
-        }
+        count_discordant(&mut self.discordant, actual, perfect);
+    }
+
+    /// Records the pair (baseline, this variant) of the same trial.
+    #[inline]
+    pub fn record_versus(&mut self, baseline: u16, variant: u16) {
+        count_discordant(&mut self.versus, baseline, variant);
     }
 
     /// The paired 2×2 table of measure `m`: arm `a` is the scenario as given, arm `b` perfect
     /// communication, on the same trials.
     pub fn perfect(&self, m: Measure) -> PairTable {
-        let n: u64 = self.entries.iter().map(|e| e.trials).sum();
         let actual: u64 = self.entries.iter().map(|e| e.count(m)).sum();
-        let (a_only, b_only) = self.discordant[m.index()];
-        let both = actual - a_only;
-        PairTable {
-            both,
-            a_only,
-            b_only,
-            neither: n - both - a_only - b_only,
-        }
+        pair_table(self.trials(), actual, self.discordant[m.index()])
+    }
+
+    /// The paired 2×2 table of measure `m` of this variant against `baseline` (the baseline's
+    /// tally of the same cohort and trials): arm `a` is the baseline, arm `b` this variant.
+    pub fn versus_baseline(&self, baseline: &CohortTally, m: Measure) -> PairTable {
+        let base: u64 = baseline.entries.iter().map(|e| e.count(m)).sum();
+        pair_table(self.trials(), base, self.versus[m.index()])
     }
 
     /// The tally of all entry points together.

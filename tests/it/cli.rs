@@ -96,6 +96,7 @@ const RESULT_FILES: &[&str] = &[
     "channels.csv",
     "gap.csv",
     "inconsistency.csv",
+    "variants.csv",
     "manifest.json",
 ];
 const COHORT: &str = "BFA children, cocoa farms in CIV";
@@ -242,7 +243,11 @@ fn run_writes_every_table_with_the_contracted_columns() {
     assert_eq!(manifest["trials"], 20000);
     assert!(manifest["block_trials"].as_u64().is_some_and(|b| b > 0), "{manifest}");
     assert_eq!(manifest["scenario"]["sha256"], scenario.source().sha256.as_str());
-    assert_eq!(manifest["variants"], serde_json::json!(["baseline"]));
+    assert_eq!(manifest["variants"][0]["name"], "baseline");
+    assert_eq!(manifest["variants"].as_array().map(Vec::len), Some(1));
+    assert_eq!(manifest["cohorts"][0]["trials"], 20000);
+    assert_eq!(manifest["cohorts"][0]["stop"], "trials");
+    assert_eq!(manifest["random_numbers"], "common");
     assert_eq!(manifest["cohorts"][0]["name"], COHORT);
 }
 

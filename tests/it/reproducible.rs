@@ -18,6 +18,8 @@ fn tables(s: &Scenario, trials: u64, threads: usize) -> Vec<(&'static str, Vec<u
         ("channels.csv", to_csv(&r.channels)),
         ("gap.csv", to_csv(&r.gap)),
         ("inconsistency.csv", to_csv(&r.inconsistency)),
+        ("comparisons.csv", to_csv(&r.comparisons)),
+        ("variants.csv", to_csv(&r.variants)),
         ("manifest.json", r.manifest.to_json()),
     ]
 }

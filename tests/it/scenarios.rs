@@ -449,17 +449,67 @@ const INVALID: &[(&str, &[&str])] = &[
             "finite number of days > 0",
         ],
     ),
+    // Interventions, practices and sweeps: each names the intervention (or sweep) and the change.
     (
         "bad_intervention.toml",
         &[
-            "[[intervention]]",
-            "not supported yet",
-            "remove the [[intervention]] tables",
+            "[[intervention]] #1 \"cross-border forms\" change #1 select",
+            "selects no channel",
         ],
     ),
     (
-        "bad_sweep.toml",
-        &["[[sweep]]", "not supported yet", "remove the [[sweep]] tables"],
+        "bad_intervention_parameter.toml",
+        &[
+            "[[intervention]] #1 \"faster\" change #1 set.speed",
+            "unknown parameter \"speed\"",
+            "quality, fidelity",
+        ],
+    ),
+    (
+        "bad_intervention_range.toml",
+        &[
+            "[[intervention]] #1 \"better labour referral\" change #1 set.quality",
+            "1.2 is out of range",
+            "from 0 to 1",
+        ],
+    ),
+    (
+        "bad_intervention_remove.toml",
+        &[
+            "[[intervention]] #1 \"cut\" remove_channels",
+            "\"CIV.labour->BFA.social\" is not a channel id",
+        ],
+    ),
+    (
+        "bad_intervention_mixed.toml",
+        &[
+            "[[intervention]] #1 \"training and forms\" change #1",
+            "mixes channel and authority parameters",
+            "write two changes",
+        ],
+    ),
+    (
+        "bad_intervention_entry.toml",
+        &[
+            "[[intervention]] #1 \"close labour inspection\" remove_authorities",
+            "entry point of cohort \"CIV children\"",
+        ],
+    ),
+    (
+        "bad_practice_country.toml",
+        &[
+            "[[intervention]] #1 \"agreement\" practices #1 countries",
+            "\"MLI\" is not a [[country]] code",
+        ],
+    ),
+    ("bad_sweep.toml", &["[[sweep]] #1 \"quality\" parameter", "is missing"]),
+    (
+        "bad_sweep_range.toml",
+        &["[[sweep]] #1 \"quality\" range", "step = -0.2", "sign of to - from"],
+    ),
+    (
+        "bad_variant_name.toml",
+        &["[[intervention]] #2 \"forms\" name", "already the name of a variant"],
     ),
     // CSV tables.
     (

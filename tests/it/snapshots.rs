@@ -10,8 +10,10 @@ use refgap::scenario::Scenario;
 
 use crate::util::{bundled, simulate_on};
 
+/// The baseline's tables (the scenario without its variants), and the variants' comparisons.
 fn snapshot_all(name: &str, trials: u64) {
-    let s = Scenario::load(&bundled(name)).unwrap();
+    let full = Scenario::load(&bundled(name)).unwrap();
+    let s = full.clone().without_variants();
     let result = simulate_on(&s, trials, 2);
     let r = Report::new(&s, &result);
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
@@ -22,6 +24,11 @@ fn snapshot_all(name: &str, trials: u64) {
     insta::assert_snapshot!(format!("{stem}_channels"), text(to_csv(&r.channels)));
     insta::assert_snapshot!(format!("{stem}_gap"), text(to_csv(&r.gap)));
     insta::assert_snapshot!(format!("{stem}_inconsistency"), text(to_csv(&r.inconsistency)));
+    if !full.variants().is_empty() {
+        let r = Report::new(&full, &simulate_on(&full, trials, 2));
+        insta::assert_snapshot!(format!("{stem}_comparisons"), text(to_csv(&r.comparisons)));
+        insta::assert_snapshot!(format!("{stem}_variants"), text(to_csv(&r.variants)));
+    }
 }
 
 #[test]

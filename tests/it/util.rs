@@ -38,7 +38,7 @@ pub fn scenario_error(text: &str) -> String {
 
 /// Runs a scenario in-process with its own seed and the given trials.
 pub fn simulate(s: &Scenario, trials: u64) -> RunResult {
-    let config = RunConfig { seed: s.seed(), trials };
+    let config = RunConfig::new(s.seed(), trials);
     engine::run(s, &config, &|_| {})
 }
 
@@ -46,4 +46,17 @@ pub fn simulate(s: &Scenario, trials: u64) -> RunResult {
 pub fn simulate_on(s: &Scenario, trials: u64, threads: usize) -> RunResult {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     pool.install(|| simulate(s, trials))
+}
+
+/// `s` with the `[[intervention]]`/`[[sweep]]` tables of `text` added as with `--intervention`
+/// (the file is written to `dir`, where design tables may also be).
+pub fn with_variants(s: Scenario, dir: &Path, text: &str) -> refgap::Result<Scenario> {
+    let file = dir.join("variants.toml");
+    std::fs::write(&file, text).unwrap();
+    s.with_variants_file(&file)
+}
+
+/// A bundled scenario without its own variants.
+pub fn bundled_baseline(name: &str) -> Scenario {
+    Scenario::load(&bundled(name)).unwrap().without_variants()
 }

@@ -1,0 +1,270 @@
+//! The toolbox: named practices from the assessment that expand into ordinary changes.
+//!
+//! Each practice is a shorthand for changes a user could write by hand (the expansion is the
+//! whole definition; nothing here has effects of its own), with defaults stated below and in
+//! the README. Their basis in `shared/DOMAIN.md`:
+//!
+//! | practice | expands into | basis |
+//! |---|---|---|
+//! | `bilateral_agreement` | cross-border channels between two countries, either direction: `at_least` quality (0.8), `scale` delay (0.5) | bilateral agreements and joint commissions on child trafficking (MLI–CIV, MLI–SEN, MLI–BFA, BFA–CIV, BEN–NGA), DOMAIN §1.3, §1.5 |
+//! | `standard_forms` | selected channels (default all): `at_least` fidelity (0.95) | standard referral forms / SOPs, DOMAIN §1.5 |
+//! | `focal_points` | a new formal channel between the coordination bodies of every ordered pair of the listed countries that has none (quality 0.7, gamma delay mean 14 days shape 2, fidelity 0.9) | RNNI-TIP focal-point network, DOMAIN §1.3 |
+//! | `training` | authorities of the listed kinds (default police, border, labour) in the listed countries (default all): `add` identification (0.1), clamped at 1 | training of first responders, DOMAIN §1.5 |
+//! | `nrm_adoption` | in-country channels of the listed countries: `at_least` quality (0.8) | national referral mechanisms adopted after 2020, DOMAIN §1.3 |
+
+use super::intervention::{Change, Edit, Op, Param, Plan};
+use super::raw::{OneOrMany, RawChannel, RawDelay, RawPractice, RawSelector};
+use super::validate::Checker;
+use super::{AuthorityKind, Scenario};
+
+/// `bilateral_agreement` quality floor when not given.
+pub const AGREEMENT_QUALITY: f64 = 0.8;
+/// `bilateral_agreement` delay factor when not given.
+pub const AGREEMENT_DELAY_SCALE: f64 = 0.5;
+/// `standard_forms` fidelity floor when not given.
+pub const FORMS_FIDELITY: f64 = 0.95;
+/// `focal_points` channel quality when not given.
+pub const FOCAL_QUALITY: f64 = 0.7;
+/// `focal_points` channel fidelity when not given.
+pub const FOCAL_FIDELITY: f64 = 0.9;
+/// `focal_points` delay (gamma mean, shape) when not given.
+pub const FOCAL_DELAY: (f64, f64) = (14.0, 2.0);
+/// `training` identification gain when not given.
+pub const TRAINING_GAIN: f64 = 0.1;
+/// `training` kinds when not given: first responders.
+pub const TRAINING_KINDS: [AuthorityKind; 3] = [AuthorityKind::Police, AuthorityKind::Border, AuthorityKind::Labour];
+/// `nrm_adoption` in-country quality floor when not given.
+pub const NRM_QUALITY: f64 = 0.8;
+
+/// The names of the practices, for messages.
+pub const PRACTICES: [&str; 5] = [
+    "bilateral_agreement",
+    "standard_forms",
+    "focal_points",
+    "training",
+    "nrm_adoption",
+];
+
+fn edit(ck: &mut Checker, loc: &str, key: &str, op: Op, param: Param, value: f64) -> Option<Edit> {
+    match super::intervention::edit(loc, key, op, param.name(), value) {
+        Ok(e) => Some(e),
+        Err((_, msg)) => {
+            ck.bad(loc, key, msg);
+            None
+        }
+    }
+}
+
+fn known_countries(ck: &mut Checker, loc: &str, s: &Scenario, codes: &[String]) -> bool {
+    let mut ok = true;
+    for c in codes {
+        if !s.countries.iter().any(|x| &x.code == c) {
+            ck.bad(
+                loc,
+                "countries",
+                format!("\"{c}\" is not a [[country]] code of this scenario"),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Adds the changes (and added channels) of practice `p` to `plan`.
+pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice, plan: &mut Plan) {
+    match p {
+        RawPractice::BilateralAgreement {
+            countries,
+            quality,
+            delay_scale,
+        } => {
+            if countries.len() != 2 || countries[0] == countries[1] {
+                ck.bad(
+                    loc,
+                    "countries",
+                    "must name the two countries of the agreement, e.g. countries = [\"MLI\", \"CIV\"]",
+                );
+                return;
+            }
+            if !known_countries(ck, loc, s, countries) {
+                return;
+            }
+            let q = edit(
+                ck,
+                loc,
+                "quality",
+                Op::AtLeast,
+                Param::Quality,
+                quality.unwrap_or(AGREEMENT_QUALITY),
+            );
+            let d = edit(
+                ck,
+                loc,
+                "delay_scale",
+                Op::Scale,
+                Param::Delay,
+                delay_scale.unwrap_or(AGREEMENT_DELAY_SCALE),
+            );
+            if let (Some(q), Some(d)) = (q, d) {
+                let select = RawSelector {
+                    between: Some(countries.clone()),
+                    cross_border: Some(true),
+                    ..RawSelector::default()
+                };
+                plan.changes.push((
+                    loc.to_owned(),
+                    Change {
+                        select,
+                        edits: vec![q, d],
+                    },
+                ));
+            }
+        }
+        RawPractice::StandardForms { fidelity, select } => {
+            if let Some(f) = edit(
+                ck,
+                loc,
+                "fidelity",
+                Op::AtLeast,
+                Param::Fidelity,
+                fidelity.unwrap_or(FORMS_FIDELITY),
+            ) {
+                plan.changes.push((
+                    loc.to_owned(),
+                    Change {
+                        select: select.as_deref().cloned().unwrap_or_default(),
+                        edits: vec![f],
+                    },
+                ));
+            }
+        }
+        RawPractice::FocalPoints {
+            countries,
+            quality,
+            delay,
+            fidelity,
+        } => {
+            let coordination = |code: &str| {
+                s.authorities
+                    .iter()
+                    .find(|a| a.kind == AuthorityKind::Coordination && s.countries[a.country].code == code)
+            };
+            let codes: Vec<String> = match countries {
+                Some(c) => {
+                    if !known_countries(ck, loc, s, c) {
+                        return;
+                    }
+                    for code in c {
+                        if coordination(code).is_none() {
+                            ck.bad(
+                                loc,
+                                "countries",
+                                format!(
+                                    "\"{code}\" has no authority of kind \"coordination\"; add one (e.g. with \
+                                     [[intervention.add_authority]]) or leave the country out"
+                                ),
+                            );
+                        }
+                    }
+                    c.clone()
+                }
+                None => s
+                    .countries
+                    .iter()
+                    .filter(|c| coordination(&c.code).is_some())
+                    .map(|c| c.code.clone())
+                    .collect(),
+            };
+            if codes.len() < 2 {
+                ck.bad(
+                    loc,
+                    "countries",
+                    "a focal-point network needs at least two countries with a coordination authority",
+                );
+                return;
+            }
+            for a in &codes {
+                for b in &codes {
+                    let (Some(from), Some(to)) = (coordination(a), coordination(b)) else {
+                        continue;
+                    };
+                    if a == b
+                        || s.channels
+                            .iter()
+                            .any(|c| s.authorities[c.from].id == from.id && s.authorities[c.to].id == to.id)
+                    {
+                        continue;
+                    }
+                    let (mean, shape) = FOCAL_DELAY;
+                    plan.add_channels.push((
+                        format!("{loc} channel \"{}->{}\"", from.id, to.id),
+                        RawChannel {
+                            id: None,
+                            from: from.id.clone(),
+                            to: to.id.clone(),
+                            quality: Some(quality.unwrap_or(FOCAL_QUALITY)),
+                            delay: Some(delay.clone().unwrap_or(RawDelay::Gamma { mean, shape })),
+                            fidelity: Some(fidelity.unwrap_or(FOCAL_FIDELITY)),
+                            weight: None,
+                            retries: None,
+                            when: None,
+                            any_origin: None,
+                            formal: Some(true),
+                        },
+                    ));
+                }
+            }
+        }
+        RawPractice::Training {
+            countries,
+            kinds,
+            identification_gain,
+        } => {
+            if let Some(c) = countries
+                && !known_countries(ck, loc, s, c)
+            {
+                return;
+            }
+            let gain = identification_gain.unwrap_or(TRAINING_GAIN);
+            if let Some(e) = edit(ck, loc, "identification_gain", Op::Add, Param::Identification, gain) {
+                let kinds = kinds
+                    .clone()
+                    .unwrap_or_else(|| TRAINING_KINDS.iter().map(|k| k.name().to_owned()).collect());
+                let select = RawSelector {
+                    country: countries.clone().map(OneOrMany::Many),
+                    kind: Some(OneOrMany::Many(kinds)),
+                    ..RawSelector::default()
+                };
+                plan.changes.push((loc.to_owned(), Change { select, edits: vec![e] }));
+            }
+        }
+        RawPractice::NrmAdoption { countries, quality } => {
+            if countries.is_empty() {
+                ck.bad(
+                    loc,
+                    "countries",
+                    "is empty; list the countries that adopt a national referral mechanism",
+                );
+                return;
+            }
+            if !known_countries(ck, loc, s, countries) {
+                return;
+            }
+            if let Some(e) = edit(
+                ck,
+                loc,
+                "quality",
+                Op::AtLeast,
+                Param::Quality,
+                quality.unwrap_or(NRM_QUALITY),
+            ) {
+                let select = RawSelector {
+                    country: Some(OneOrMany::Many(countries.clone())),
+                    cross_border: Some(false),
+                    ..RawSelector::default()
+                };
+                plan.changes.push((loc.to_owned(), Change { select, edits: vec![e] }));
+            }
+        }
+    }
+}
