@@ -567,6 +567,106 @@ fn bench_reports_rates_for_one_and_all_threads() {
         .stdout(predicate::str::contains("peak memory"));
 }
 
+/// A scenario with interventions and a sweep runs in one command: the summary ranks the
+/// variants with intervals, `comparisons.csv` holds paired rows for every variant (and `*`), every
+/// table has one row set per variant, and `--precision` records its stop in the manifest.
+#[test]
+fn variants_run_in_one_command_with_a_ranked_summary_and_comparisons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = refgap(["run", "scenarios/talibe.toml", "--trials", "20000", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("variants ranked by completed victims per year"), "{text}");
+    let s = Scenario::load(&bundled("talibe.toml")).unwrap();
+    for v in s.variants() {
+        assert!(
+            text.contains(v.name.as_str()),
+            "{} missing from the ranking:\n{text}",
+            v.name
+        );
+    }
+    let dir = tmp.path().join("talibe");
+    let comparisons = read_csv(&dir.join("comparisons.csv"));
+    let names: BTreeSet<&str> = comparisons.iter().map(|r| r["variant"].as_str()).collect();
+    assert_eq!(names.len(), s.variants().len());
+    assert!(comparisons.iter().all(|r| r["method"] == "paired"));
+    let star = comparisons
+        .iter()
+        .filter(|r| r["cohort"] == "*" && r["measure"] == "completed")
+        .count();
+    assert_eq!(star, s.variants().len());
+    for r in &comparisons {
+        let (d, lo, hi) = (num(r, "difference"), num(r, "ci_low"), num(r, "ci_high"));
+        assert!(lo <= d && d <= hi, "{r:?}");
+    }
+    let gap_variants: BTreeSet<String> = read_csv(&dir.join("gap.csv"))
+        .into_iter()
+        .map(|r| r["variant"].clone())
+        .collect();
+    assert_eq!(gap_variants.len(), 1 + s.variants().len());
+    let variants = read_csv(&dir.join("variants.csv"));
+    assert_eq!(variants[0]["kind"], "baseline");
+    assert!(
+        variants
+            .iter()
+            .any(|r| r["kind"] == "sweep" && r["axis"] == "quality" && r["value"] == "0.6")
+    );
+
+    // The same with a target precision: the manifest says where and why each cohort stopped.
+    refgap([
+        "run",
+        "scenarios/talibe.toml",
+        "--precision",
+        "0.01",
+        "--trials",
+        "1000000",
+        "-q",
+        "--out",
+    ])
+    .arg(tmp.path())
+    .assert()
+    .success();
+    let manifest: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["precision"], 0.01);
+    for c in manifest["cohorts"].as_array().unwrap() {
+        assert_eq!(c["stop"], "precision", "{c}");
+        assert!(c["trials"].as_u64().unwrap() % 65_536 == 0, "{c}");
+        assert!(c["max_half_width"].as_f64().unwrap() < 0.01, "{c}");
+    }
+}
+
+/// An intervention file is applied with `--intervention`; its problems name that file, the
+/// intervention and the change.
+#[test]
+fn intervention_files_are_applied_and_their_errors_name_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("forms.toml");
+    fs::write(
+        &file,
+        "[[intervention]]\nname = \"forms\"\npractices = [{ standard_forms = {} }]\n",
+    )
+    .unwrap();
+    refgap(["check", "scenarios/minimal.toml", "--intervention"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("forms [intervention]"));
+    fs::write(&file, "[[intervention]]\nname = \"forms\"\n[[intervention.change]]\nselect = { kind = \"police\" }\nset = { fidelity = 0.9 }\n").unwrap();
+    refgap(["run", "scenarios/minimal.toml", "--intervention"])
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("forms.toml is not a valid intervention file"))
+        .stderr(predicate::str::contains(
+            "[[intervention]] #1 \"forms\" change #1 select: selects no channel",
+        ));
+}
+
 /// The one way these tests start the binary: `refgap ARGS` in the crate's root folder, so that
 /// relative scenario paths resolve as in the README.
 fn refgap<I, S>(args: I) -> Command
