@@ -99,16 +99,17 @@ struct VariantArgs {
     /// Add the [[intervention]] and [[sweep]] tables of FILE to every scenario (repeatable).
     #[arg(long = "intervention", value_name = "FILE")]
     interventions: Vec<PathBuf>,
-    /// Run the baseline only: ignore the scenario's interventions and sweeps.
-    #[arg(long, conflicts_with = "interventions")]
-    baseline_only: bool,
+    /// Ignore the interventions and sweeps written in the scenario files (those of
+    /// --intervention files still run): without --intervention, only the baseline runs.
+    #[arg(long)]
+    no_variants: bool,
 }
 
 impl VariantArgs {
     /// Loads a scenario with the chosen variants.
     fn load(&self, path: &Path) -> Result<Scenario> {
         let mut s = load(path)?;
-        if self.baseline_only {
+        if self.no_variants {
             s = s.without_variants();
         }
         for f in &self.interventions {

@@ -407,7 +407,7 @@ impl Scenario {
         }
     }
 
-    /// The same scenario without its variants (`--baseline-only`).
+    /// The same scenario without its variants (`--no-variants`).
     pub fn without_variants(mut self) -> Scenario {
         self.variants.clear();
         self
