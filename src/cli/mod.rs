@@ -54,6 +54,8 @@ struct ExactArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    variants: VariantArgs,
 }
 
 #[derive(Debug, Args)]
@@ -308,7 +310,11 @@ fn exact_check(s: &Scenario, result: &engine::RunResult) -> Result<String> {
 }
 
 fn exact_scenarios(args: &ExactArgs) -> Result<()> {
-    let scenarios = args.scenarios.iter().map(|p| load(p)).collect::<Result<Vec<_>>>()?;
+    let scenarios = args
+        .scenarios
+        .iter()
+        .map(|p| args.variants.load(p))
+        .collect::<Result<Vec<_>>>()?;
     let mut stdout = std::io::stdout().lock();
     for (path, s) in args.scenarios.iter().zip(&scenarios) {
         let started = Instant::now();
@@ -317,7 +323,12 @@ fn exact_scenarios(args: &ExactArgs) -> Result<()> {
         let started = Instant::now();
         let ranking = crate::exact::rank::rank_channels(s)?;
         let ranked = started.elapsed();
-        let report = crate::report::exact::ExactReport::new(s, &exact, &ranking);
+        let variants = s
+            .variants()
+            .iter()
+            .map(|v| crate::exact::solve(&v.scenario))
+            .collect::<crate::Result<Vec<_>>>()?;
+        let report = crate::report::exact::ExactReport::new(s, &exact, &ranking, &variants);
         let dir = args.out.join(format!(
             "{}-exact",
             scenario::default_name(&scenario::scenario_file(path))

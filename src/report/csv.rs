@@ -206,7 +206,7 @@ pub struct VariantRow {
 /// A row of `exact.csv`: a probability from the exact Markov-chain solution.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ExactRow {
-    /// `baseline`, or `perfect_communication` (every quality and fidelity 1).
+    /// `baseline`, `perfect_communication` (every quality and fidelity 1), or a variant's name.
     pub variant: String,
     /// Cohort name.
     pub cohort: String,
@@ -218,6 +218,25 @@ pub struct ExactRow {
     pub measure: &'static str,
     /// Exact probability (empty for `protected_in_time`: the chain has no clock).
     pub probability: Option<f64>,
+}
+
+/// A row of `exact_comparisons.csv`: one variant's exact difference from the baseline.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExactComparisonRow {
+    /// Variant name.
+    pub variant: String,
+    /// Cohort name, or `*` for every cohort weighted by victims per year.
+    pub cohort: String,
+    /// Measure name (no `protected_in_time`: the chain has no clock).
+    pub measure: &'static str,
+    /// Exact probability in the baseline.
+    pub baseline_probability: f64,
+    /// Exact probability in the variant.
+    pub variant_probability: f64,
+    /// `variant_probability - baseline_probability`.
+    pub difference: f64,
+    /// `difference` in victims per year (summed over cohorts for `*`).
+    pub victims_per_year: f64,
 }
 
 /// A row of `ranking.csv`: what one channel changes for one cohort (or `*`, all cohorts weighted
@@ -365,6 +384,19 @@ csv_row!(
     ExactRow,
     "exact.csv",
     ["variant", "cohort", "group", "key", "measure", "probability"]
+);
+csv_row!(
+    ExactComparisonRow,
+    "exact_comparisons.csv",
+    [
+        "variant",
+        "cohort",
+        "measure",
+        "baseline_probability",
+        "variant_probability",
+        "difference",
+        "victims_per_year"
+    ]
 );
 csv_row!(
     RankingRow,
@@ -515,6 +547,15 @@ mod tests {
             key: v(),
             measure: "m",
             probability: None,
+        });
+        header_matches(ExactComparisonRow {
+            variant: v(),
+            cohort: v(),
+            measure: "m",
+            baseline_probability: 0.0,
+            variant_probability: 0.0,
+            difference: 0.0,
+            victims_per_year: 0.0,
         });
         header_matches(RankingRow {
             cohort: v(),

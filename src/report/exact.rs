@@ -1,13 +1,14 @@
-//! The exact solution as tables: `exact.csv` (every measure's probability, as given and with
-//! perfect communication, overall, by entry point and by entry country), `ranking.csv` (every
-//! channel's effect if made perfect or cut, per cohort and for all cohorts weighted by victims per
-//! year), and the terminal summary of `refgap exact`.
+//! The exact solution as tables: `exact.csv` (every measure's probability, as given, with
+//! perfect communication and in every variant, overall, by entry point and by entry country),
+//! `exact_comparisons.csv` (every variant's exact difference from the baseline), `ranking.csv`
+//! (every channel's effect if made perfect or cut, per cohort and for all cohorts weighted by
+//! victims per year), and the terminal summary of `refgap exact`.
 
 use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::csv::{CsvRow, ExactRow, RankingRow, to_csv};
+use super::csv::{CsvRow, ExactComparisonRow, ExactRow, RankingRow, to_csv};
 use crate::exact::ExactCohort;
 use crate::exact::rank::CohortRanking;
 use crate::model::Measure;
@@ -23,6 +24,8 @@ pub struct ExactReport {
     pub exact: Vec<ExactRow>,
     /// `ranking.csv`.
     pub ranking: Vec<RankingRow>,
+    /// `exact_comparisons.csv` (when the scenario has variants).
+    pub comparisons: Vec<ExactComparisonRow>,
     /// Per cohort: name, completed, completed with perfect communication, states, bound on the
     /// `max_hops` difference.
     pub cohorts: Vec<(String, f64, f64, usize, f64)>,
@@ -68,10 +71,17 @@ fn groups(
 }
 
 impl ExactReport {
-    /// Builds the tables from the exact solution and the channel ranking of `s`.
-    pub fn new(s: &Scenario, exact: &[ExactCohort], ranking: &[CohortRanking]) -> ExactReport {
+    /// Builds the tables from the exact solution and the channel ranking of `s`, and the exact
+    /// solution of each of its variants (in [`Scenario::variants`] order).
+    pub fn new(
+        s: &Scenario,
+        exact: &[ExactCohort],
+        ranking: &[CohortRanking],
+        variants: &[Vec<ExactCohort>],
+    ) -> ExactReport {
         let mut rows = Vec::new();
         let mut cohorts = Vec::new();
+        let mut comparisons = Vec::new();
         for (c, (cohort, ex)) in s.cohorts().iter().zip(exact).enumerate() {
             for (variant, probs) in [(super::BASELINE, &ex.entries), (PERFECT, &ex.perfect)] {
                 for (group, key, p) in groups(s, c, probs) {
@@ -93,9 +103,28 @@ impl ExactReport {
             let perfect = ExactCohort::aggregate(&ex.perfect, cohort, |_| true)[done];
             cohorts.push((cohort.name.clone(), all, perfect, ex.states, ex.beyond_max_hops));
         }
+        for (v, solved) in s.variants().iter().zip(variants) {
+            for (c, (cohort, ex)) in s.cohorts().iter().zip(solved).enumerate() {
+                for (group, key, p) in groups(&v.scenario, c, &ex.entries) {
+                    for m in Measure::ALL {
+                        let x = p[m.index()];
+                        rows.push(ExactRow {
+                            variant: v.name.clone(),
+                            cohort: cohort.name.clone(),
+                            group,
+                            key: key.clone(),
+                            measure: m.name(),
+                            probability: (!x.is_nan()).then_some(x),
+                        });
+                    }
+                }
+            }
+            comparisons.extend(comparison_rows(s, &v.name, exact, solved));
+        }
         ExactReport {
             exact: rows,
             ranking: ranking_rows(s, ranking),
+            comparisons,
             cohorts,
             manifest: ExactManifest {
                 tool: "refgap",
@@ -106,7 +135,11 @@ impl ExactReport {
                 file: s.source().path.display().to_string(),
                 sha256: s.source().sha256.clone(),
                 cohorts: s.cohorts().iter().map(|c| c.name.clone()).collect(),
-                files: vec![ExactRow::FILE, RankingRow::FILE],
+                files: if s.variants().is_empty() {
+                    vec![ExactRow::FILE, RankingRow::FILE]
+                } else {
+                    vec![ExactRow::FILE, ExactComparisonRow::FILE, RankingRow::FILE]
+                },
             },
         }
     }
@@ -115,11 +148,13 @@ impl ExactReport {
     pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
         let mut manifest = serde_json::to_vec_pretty(&self.manifest).expect("plain data");
         manifest.push(b'\n');
-        vec![
-            (ExactRow::FILE, to_csv(&self.exact)),
-            (RankingRow::FILE, to_csv(&self.ranking)),
-            ("manifest.json", manifest),
-        ]
+        let mut files = vec![(ExactRow::FILE, to_csv(&self.exact))];
+        if !self.comparisons.is_empty() {
+            files.push((ExactComparisonRow::FILE, to_csv(&self.comparisons)));
+        }
+        files.push((RankingRow::FILE, to_csv(&self.ranking)));
+        files.push(("manifest.json", manifest));
+        files
     }
 
     /// The terminal summary: per-cohort exact rates and gap, then the ten channels whose
@@ -166,8 +201,78 @@ impl ExactReport {
                 r.loss_victims_per_year
             );
         }
+        let mut variants: Vec<&ExactComparisonRow> = self
+            .comparisons
+            .iter()
+            .filter(|r| r.cohort == super::ALL_COHORTS && r.measure == Measure::Completed.name())
+            .collect();
+        if !variants.is_empty() {
+            variants.sort_by(|a, b| b.victims_per_year.total_cmp(&a.victims_per_year));
+            let width = super::summary::name_width(variants.iter().map(|r| r.variant.as_str()));
+            let _ = writeln!(
+                out,
+                "\n  variants ranked by exact completed victims per year gained, all cohorts:"
+            );
+            let _ = writeln!(
+                out,
+                "  {:>4}  {:<width$}  {:>12}  {:>14}",
+                "rank", "variant", "gain (pts)", "gain / year"
+            );
+            for (i, r) in variants.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  {:>4}  {:<width$}  {:>+12.4}  {:>+14.2}",
+                    i + 1,
+                    super::summary::clip(&r.variant, width),
+                    100.0 * r.difference,
+                    r.victims_per_year
+                );
+            }
+        }
         out
     }
+}
+
+/// Exact differences of one variant from the baseline: per cohort (all entries) and for every
+/// cohort together weighted by victims per year (`*`, when there are victims).
+fn comparison_rows(
+    s: &Scenario,
+    variant: &str,
+    base: &[ExactCohort],
+    solved: &[ExactCohort],
+) -> Vec<ExactComparisonRow> {
+    let total: f64 = s.cohorts().iter().map(|c| c.victims).sum();
+    let mut rows = Vec::new();
+    for m in Measure::ALL.into_iter().filter(|m| *m != Measure::ProtectedInTime) {
+        let (mut b_sum, mut v_sum) = (0.0, 0.0);
+        for ((cohort, b), v) in s.cohorts().iter().zip(base).zip(solved) {
+            let pb = ExactCohort::aggregate(&b.entries, cohort, |_| true)[m.index()];
+            let pv = ExactCohort::aggregate(&v.entries, cohort, |_| true)[m.index()];
+            rows.push(ExactComparisonRow {
+                variant: variant.to_owned(),
+                cohort: cohort.name.clone(),
+                measure: m.name(),
+                baseline_probability: pb,
+                variant_probability: pv,
+                difference: pv - pb,
+                victims_per_year: (pv - pb) * cohort.victims,
+            });
+            b_sum += cohort.victims * pb;
+            v_sum += cohort.victims * pv;
+        }
+        if total > 0.0 {
+            rows.push(ExactComparisonRow {
+                variant: variant.to_owned(),
+                cohort: super::ALL_COHORTS.to_owned(),
+                measure: m.name(),
+                baseline_probability: b_sum / total,
+                variant_probability: v_sum / total,
+                difference: (v_sum - b_sum) / total,
+                victims_per_year: v_sum - b_sum,
+            });
+        }
+    }
+    rows
 }
 
 /// Ranking rows: per cohort, and `*` for all cohorts weighted by victims per year (equal weights

@@ -640,6 +640,37 @@ fn variants_run_in_one_command_with_a_ranked_summary_and_comparisons() {
     }
 }
 
+/// `refgap exact` solves every variant too: `exact.csv` has their rows and
+/// `exact_comparisons.csv` their exact differences, which agree with the paired simulated ones.
+#[test]
+fn exact_solves_every_variant() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap(["exact", "scenarios/talibe.toml", "-q", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let dir = tmp.path().join("talibe-exact");
+    let s = Scenario::load(&bundled("talibe.toml")).unwrap();
+    let exact = read_csv(&dir.join("exact.csv"));
+    for v in s.variants() {
+        assert!(
+            exact.iter().any(|r| r["variant"] == v.name),
+            "{} missing from exact.csv",
+            v.name
+        );
+    }
+    let comparisons = read_csv(&dir.join("exact_comparisons.csv"));
+    let completed: Vec<&Row> = comparisons
+        .iter()
+        .filter(|r| r["cohort"] == "*" && r["measure"] == "completed")
+        .collect();
+    assert_eq!(completed.len(), s.variants().len());
+    for r in completed {
+        let d = num(r, "difference");
+        assert!((num(r, "variant_probability") - num(r, "baseline_probability") - d).abs() < 1e-12);
+    }
+}
+
 /// An intervention file is applied with `--intervention`; its problems name that file, the
 /// intervention and the change.
 #[test]
