@@ -11,7 +11,9 @@
 //! `MODEL.md` "One trial" specifies, and reports who is identified, protected, returned,
 //! reintegrated or lost and where, the **referral gap** (perfect communication minus actual, on
 //! the same random numbers), the **inconsistency** of outcomes across entry points and countries,
-//! and a **leak map** of channels, as tidy CSV tables.
+//! and a **leak map** of channels, as tidy CSV tables. **Variants** (interventions such as a
+//! bilateral agreement or standard forms, and sweep points) are simulated on the same random
+//! numbers as the baseline, so their differences from it come with paired intervals.
 //!
 //! ```no_run
 //! use refgap::{engine, report::Report, scenario::Scenario};
@@ -25,19 +27,25 @@
 //! # Codemap
 //!
 //! - [`scenario`]: the validated [`scenario::Scenario`]; `raw` mirrors the TOML and CSV tables
-//!   with serde, `validate` turns them into a scenario or a list of located problems.
+//!   with serde, `validate` turns them into a scenario or a list of located problems;
+//!   [`scenario::intervention`] (selectors and changes), [`scenario::toolbox`] (named practices
+//!   expanded into changes) and [`scenario::sweep`] (designs expanded into points) build each
+//!   variant's network.
 //! - [`graph`]: the petgraph graph of authorities and channels; reachability and structural
 //!   warnings.
 //! - [`model`]: outcomes, measures, milestones; [`model::delay`] (delay laws and samplers),
 //!   [`model::network`] (the scenario compiled into flat arrays and routing tables),
 //!   [`model::trial`] (one trial, a pure function of a network and a stream of words).
-//! - [`engine`]: blocks of trials over rayon; [`engine::stream`] keys the ChaCha8 streams.
+//! - [`engine`]: blocks of trials over rayon, every variant of a block on the same words, with an
+//!   optional target-precision stop at fixed stage boundaries; [`engine::stream`] keys the
+//!   ChaCha8 streams.
 //! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
 //!   inconsistency.
 //! - [`exact`]: the same model as an absorbing Markov chain solved with a sparse LU (every
 //!   probability without sampling noise, the exact gap), and [`exact::rank`], the channel ranking
 //!   by low-rank updates of that solve.
-//! - [`report`]: CSV row types, manifest, terminal summary, atomic folder writer.
+//! - [`report`]: CSV row types (one row set per variant, paired comparisons), manifest,
+//!   terminal summaries, atomic folder writer.
 //! - [`cli`]: the command line; `main.rs` only maps its result to an exit code.
 //!
 //! # Architecture invariants
@@ -47,7 +55,8 @@
 //!   [`report::write`]; only [`cli`] prints.
 //! - Only `report` types derive `Serialize`; only `scenario::raw` derives `Deserialize`.
 //! - Every random word comes from the ChaCha8 stream of (seed, cohort name, trial index)
-//!   ([`engine::stream`]); nothing uses `thread_rng`, `StdRng` or the clock. Tallies are
+//!   ([`engine::stream`]), the same in every variant; nothing uses `thread_rng`, `StdRng` or
+//!   the clock (Latin-hypercube sweeps draw from a ChaCha8 seeded by the sweep's seed). Tallies are
 //!   integers merged exactly, so results depend only on (scenario, seed, trials): never on the
 //!   thread count or on how trials are split.
 //! - `model::trial` knows nothing of rayon; `engine` knows nothing of CSV.

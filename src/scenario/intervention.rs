@@ -228,7 +228,7 @@ pub(crate) fn edits_of(ck: &mut Checker, loc: &str, raw: &RawChange) -> Option<V
                     continue;
                 }
             };
-            match edit(loc, &format!("{op_name}.{key}"), op, key, value) {
+            match edit(&format!("{op_name}.{key}"), op, key, value) {
                 Ok(e) => edits.push(e),
                 Err((at, msg)) => {
                     ck.bad(loc, &at, msg);
@@ -260,7 +260,7 @@ pub(crate) fn edits_of(ck: &mut Checker, loc: &str, raw: &RawChange) -> Option<V
 }
 
 /// Checks one `op.param = value` as written; the error is `(key, message)`.
-pub(crate) fn edit(_loc: &str, key: &str, op: Op, param: &str, value: f64) -> Result<Edit, (String, String)> {
+pub(crate) fn edit(key: &str, op: Op, param: &str, value: f64) -> Result<Edit, (String, String)> {
     let Some(p) = Param::parse(param) else {
         let names: Vec<&str> = Param::ALL.iter().map(|(n, _)| *n).collect();
         return Err((

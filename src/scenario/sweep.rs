@@ -244,7 +244,7 @@ pub(crate) fn expand(
         for (a, &v) in axes.iter().zip(&row) {
             let key = format!("{}.{}", a.op.name(), a.param.name());
             let at = format!("{loc} axis \"{}\"", a.name);
-            match edit(&at, &key, a.op, a.param.name(), v) {
+            match edit(&key, a.op, a.param.name(), v) {
                 Ok(e) => changes.push((
                     format!("{loc} point {}={v}", a.name),
                     Change {

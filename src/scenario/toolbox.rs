@@ -46,7 +46,7 @@ pub const PRACTICES: [&str; 5] = [
 ];
 
 fn edit(ck: &mut Checker, loc: &str, key: &str, op: Op, param: Param, value: f64) -> Option<Edit> {
-    match super::intervention::edit(loc, key, op, param.name(), value) {
+    match super::intervention::edit(key, op, param.name(), value) {
         Ok(e) => Some(e),
         Err((_, msg)) => {
             ck.bad(loc, key, msg);
