@@ -251,7 +251,6 @@ fn run_scenarios(args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// Per cohort, the largest |z| of a simulated rate (all entries together) from its exact value.
 /// `N` when every cohort ran the same trials, else `N1–N2` (a run with a target precision).
 fn trials_label(result: &engine::RunResult) -> String {
     let lo = result.stops.iter().map(|st| st.trials).min().unwrap_or(0);
@@ -269,41 +268,47 @@ fn trials_label(result: &engine::RunResult) -> String {
     }
 }
 
+/// Per arm (baseline and variants) and cohort, the largest |z| of a simulated rate (all entries
+/// together) from its exact value.
 fn exact_check(s: &Scenario, result: &engine::RunResult) -> Result<String> {
     use crate::exact::ExactCohort;
     use crate::model::Measure;
     use std::fmt::Write as _;
-    let exact = crate::exact::solve(s)?;
     let mut out = String::from("  exact check (|z| of each simulated rate from the exact probability, all entries):\n");
-    for ((cohort, tally), ex) in s.cohorts().iter().zip(&result.cohorts).zip(&exact) {
-        let total = tally.total();
-        let p = ExactCohort::aggregate(&ex.entries, cohort, |_| true);
-        let worst = Measure::ALL
-            .into_iter()
-            .filter(|m| *m != Measure::ProtectedInTime && total.trials > 0)
-            .map(|m| {
-                let (k, n, q) = (total.count(m), total.trials as f64, p[m.index()]);
-                let z = if q <= 0.0 || q >= 1.0 {
-                    if (k as f64 - q * n).abs() < 0.5 {
-                        0.0
+    let arms = std::iter::once((crate::report::BASELINE, s))
+        .chain(s.variants().iter().map(|v| (v.name.as_str(), &v.scenario)));
+    for (v, (name, sc)) in arms.enumerate() {
+        let exact = crate::exact::solve(sc)?;
+        for ((cohort, tally), ex) in sc.cohorts().iter().zip(result.arm(v)).zip(&exact) {
+            let total = tally.total();
+            let p = ExactCohort::aggregate(&ex.entries, cohort, |_| true);
+            let worst = Measure::ALL
+                .into_iter()
+                .filter(|m| *m != Measure::ProtectedInTime && total.trials > 0)
+                .map(|m| {
+                    let (k, n, q) = (total.count(m), total.trials as f64, p[m.index()]);
+                    let z = if q <= 0.0 || q >= 1.0 {
+                        if (k as f64 - q * n).abs() < 0.5 {
+                            0.0
+                        } else {
+                            f64::INFINITY
+                        }
                     } else {
-                        f64::INFINITY
-                    }
-                } else {
-                    (k as f64 / n - q) / (q * (1.0 - q) / n).sqrt()
-                };
-                (m, z)
-            })
-            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
-        if let Some((m, z)) = worst {
-            let _ = writeln!(
-                out,
-                "    {}: max |z| = {:.2} ({}); P(hit max_hops) = {:.1e}",
-                cohort.name,
-                z.abs(),
-                m.name(),
-                ex.beyond_max_hops
-            );
+                        (k as f64 / n - q) / (q * (1.0 - q) / n).sqrt()
+                    };
+                    (m, z)
+                })
+                .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+            if let Some((m, z)) = worst {
+                let _ = writeln!(
+                    out,
+                    "    {name} / {}: max |z| = {:.2} ({}); P(hit max_hops) = {:.1e}",
+                    cohort.name,
+                    z.abs(),
+                    m.name(),
+                    ex.beyond_max_hops
+                );
+            }
         }
     }
     Ok(out)
