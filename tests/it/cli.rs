@@ -496,7 +496,10 @@ fn exact_writes_probabilities_and_a_complete_ranking() {
         .stdout(predicate::str::contains("top channels"))
         .stdout(predicate::str::contains("SEN.ngo->SEN.social"));
     let dir = tmp.path().join("talibe-exact");
-    assert_eq!(entries(&dir), vec!["exact.csv", "manifest.json", "ranking.csv"]);
+    assert_eq!(
+        entries(&dir),
+        vec!["exact.csv", "exact_comparisons.csv", "manifest.json", "ranking.csv"]
+    );
     let header = |f: &str| {
         fs::read_to_string(dir.join(f))
             .unwrap()
