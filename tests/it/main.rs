@@ -2,6 +2,7 @@
 //! Integration Tests"). Each module tests one feature the way users meet it.
 
 mod cli; // the `refgap` binary end to end: run, check, batch, errors, output contract
+mod ecowas; // calibration of the regional scenario against the published facts of DOMAIN.md
 mod exact_hand; // exact probabilities against hand values on tiny graphs, to 1e-12
 mod exact_random; // random scenarios exercising every model feature: simulation against the exact solution
 mod exact_vs_mc; // the exact chain solution against the simulation, bundled and random scenarios
