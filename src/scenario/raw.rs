@@ -144,7 +144,9 @@ pub(crate) enum RawPractice {
 }
 
 /// `[[sweep]]`: one axis written inline (`select`, `parameter`, `values` or `range`), or
-/// several `[[sweep.axis]]` combined by `design`.
+/// several `[[sweep.axis]]` combined by `design`. The inline keys repeat [`RawAxis`]'s rather
+/// than `#[serde(flatten)]` it, because serde cannot combine `flatten` with
+/// `deny_unknown_fields`, and a typo must stay an error.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSweep {
