@@ -465,11 +465,30 @@ fn describe(s: &Scenario) -> String {
     if !s.variants().is_empty() {
         let _ = writeln!(out, "  variants ({} besides the baseline):", s.variants().len());
         for v in s.variants() {
+            // Compared by id and by the ids of their ends: removing an authority renumbers the
+            // channels without changing them.
+            let ends = |sc: &Scenario, c: &crate::scenario::Channel| {
+                (sc.authorities()[c.from].id.clone(), sc.authorities()[c.to].id.clone())
+            };
             let channels = v
                 .scenario
                 .channels()
                 .iter()
-                .filter(|c| !s.channels().contains(c))
+                .filter(|c| {
+                    !s.channels().iter().any(|b| {
+                        b.id == c.id
+                            && ends(s, b) == ends(&v.scenario, c)
+                            && crate::scenario::Channel {
+                                from: 0,
+                                to: 0,
+                                ..b.clone()
+                            } == crate::scenario::Channel {
+                                from: 0,
+                                to: 0,
+                                ..(*c).clone()
+                            }
+                    })
+                })
                 .count();
             let authorities = v
                 .scenario
@@ -479,10 +498,18 @@ fn describe(s: &Scenario) -> String {
                 .count();
             let _ = writeln!(
                 out,
-                "    {} [{}]: {channels} channel(s) and {authorities} authorit(ies) added or changed; {} authorities, \
-                 {} channels",
+                "    {} [{}]: {channels} channel(s) and {authorities} authorit(ies) added or changed, {} and {} \
+                 removed; {} authorities, {} channels",
                 v.name,
                 v.kind.name(),
+                s.channels()
+                    .iter()
+                    .filter(|b| !v.scenario.channels().iter().any(|c| c.id == b.id))
+                    .count(),
+                s.authorities()
+                    .iter()
+                    .filter(|b| !v.scenario.authorities().iter().any(|a| a.id == b.id))
+                    .count(),
                 v.scenario.authorities().len(),
                 v.scenario.channels().len()
             );

@@ -317,7 +317,8 @@ fn comparison_rows(s: &Scenario, result: &RunResult, i: usize, paired: bool) -> 
         }
     }
     // With one cohort, the cohort's rows are the all-cohort figures; repeat them under `*` so
-    // that scripts and the ranking always find the combined rows.
+    // that scripts and the ranking find the combined rows (with several cohorts and no victims
+    // at all there is no weighting, hence no `*` rows and no ranking).
     if s.cohorts().len() == 1 {
         let extra: Vec<ComparisonRow> = rows
             .iter()

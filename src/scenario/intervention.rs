@@ -188,6 +188,8 @@ pub struct Edit {
 pub(crate) struct Change {
     pub select: RawSelector,
     pub edits: Vec<Edit>,
+    /// What a practice's selector looks for, said instead of the selector when it matches nothing.
+    pub looks_for: Option<String>,
 }
 
 /// An intervention read from a file, not yet applied.
@@ -336,6 +338,7 @@ pub(crate) fn plan_of(ck: &mut Checker, loc: &str, raw: &RawIntervention) -> Opt
                 Change {
                     select: c.select.clone().unwrap_or_default(),
                     edits,
+                    looks_for: None,
                 },
             ));
         }
@@ -392,7 +395,21 @@ pub(crate) fn apply(
     }
 
     // (3) removals
+    for (key, ids) in [
+        ("remove_channels", &plan.remove_channels),
+        ("remove_authorities", &plan.remove_authorities),
+    ] {
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].contains(id) {
+                ck.bad(loc, key, format!("\"{id}\" is listed twice; list each id once"));
+            }
+        }
+    }
+    let mut removed: HashSet<&str> = HashSet::new();
     for id in &plan.remove_channels {
+        if !removed.insert(id) {
+            continue;
+        }
         match s.channels.iter().position(|c| &c.id == id) {
             Some(e) => {
                 s.channels.remove(e);
@@ -405,6 +422,9 @@ pub(crate) fn apply(
         }
     }
     for id in &plan.remove_authorities {
+        if !removed.insert(id) {
+            continue;
+        }
         let Some(a) = s.authorities.iter().position(|x| &x.id == id) else {
             ck.bad(
                 loc,
@@ -431,6 +451,21 @@ pub(crate) fn apply(
     // (4) parameter changes
     for (at, change) in &plan.changes {
         apply_change(&mut s, at, change, ck, warnings);
+    }
+    // Routing weights are normalised per authority: as in the baseline, their sum must be finite.
+    for (a, auth) in s.authorities.iter().enumerate() {
+        let out: f64 = s.channels.iter().filter(|c| c.from == a).map(|c| c.weight).sum();
+        if !(auth.close + out).is_finite() {
+            ck.bad(
+                loc,
+                "",
+                format!(
+                    "makes the close weight and channel weights of \"{}\" add up to more than the largest number; \
+                     use weights such as 1 and 3",
+                    auth.id
+                ),
+            );
+        }
     }
     s.warnings = crate::graph::ReferralGraph::new(&s).warnings(&s);
     s
@@ -625,11 +660,18 @@ fn apply_change(s: &mut Scenario, loc: &str, change: &Change, ck: &mut Checker, 
         } else {
             "authority"
         };
-        ck.bad(
-            loc,
-            "select",
-            format!("selects no {what}; check the selector's countries, kinds and ids (every key must match)"),
-        );
+        match &change.looks_for {
+            Some(looks_for) => ck.bad(
+                loc,
+                "",
+                format!("finds no {looks_for} in the scenario: nothing to act on"),
+            ),
+            None => ck.bad(
+                loc,
+                "select",
+                format!("selects no {what}; check the selector's countries, kinds and ids (every key must match)"),
+            ),
+        }
         return;
     }
     for edit in &change.edits {
@@ -647,9 +689,9 @@ fn apply_change(s: &mut Scenario, loc: &str, change: &Change, ck: &mut Checker, 
                 let c = &mut s.channels[i];
                 let (scaled, clamped) = scale_delay(c.delay, edit.value);
                 c.delay = scaled;
-                if clamped {
+                if let Some(raw) = clamped {
                     notes.clamped += 1;
-                    notes.example.get_or_insert((id, edit.value, MAX_DELAY_DAYS));
+                    notes.example.get_or_insert((id, raw, MAX_DELAY_DAYS));
                 }
                 continue;
             }
@@ -684,17 +726,7 @@ fn apply_change(s: &mut Scenario, loc: &str, change: &Change, ck: &mut Checker, 
                 notes.example.get_or_insert((id.clone(), raw, new));
             }
             match target {
-                Target::Channel => {
-                    let c = &mut s.channels[i];
-                    set_channel_value(c, edit.param, new);
-                    if let Err(msg) = c.delay.check() {
-                        ck.bad(
-                            loc,
-                            &format!("{}.{}", edit.op.name(), edit.param.name()),
-                            format!("leaves channel \"{id}\" with an invalid delay: {msg}"),
-                        );
-                    }
-                }
+                Target::Channel => set_channel_value(&mut s.channels[i], edit.param, new),
                 Target::Authority => set_authority_value(&mut s.authorities[i], edit.param, new),
             }
         }
@@ -732,16 +764,30 @@ fn apply_change(s: &mut Scenario, loc: &str, change: &Change, ck: &mut Checker, 
             ));
         }
     }
+    // Delay laws are checked once every edit of the change is applied, so that `delay.min` and
+    // `delay.max` may move together.
+    if target == Target::Channel {
+        for &i in &selected {
+            if let Err(msg) = s.channels[i].delay.check() {
+                ck.bad(
+                    loc,
+                    "",
+                    format!("leaves channel \"{}\" with an invalid delay: {msg}", s.channels[i].id),
+                );
+            }
+        }
+    }
 }
 
-/// Multiplies every time parameter of a delay law by `f`; `true` if one had to be clamped to
-/// the largest allowed delay.
-fn scale_delay(d: Delay, f: f64) -> (Delay, bool) {
-    let mut clamped = false;
+/// Multiplies every time parameter of a delay law by `f`; the first value that had to be clamped
+/// to the largest allowed delay, if any. (A law the scaling makes invalid otherwise, such as a
+/// lognormal median of 0, is caught by the check at the end of the change.)
+fn scale_delay(d: Delay, f: f64) -> (Delay, Option<f64>) {
+    let mut clamped = None;
     let mut t = |x: f64| {
         let y = x * f;
         if y > MAX_DELAY_DAYS {
-            clamped = true;
+            clamped.get_or_insert(y);
             MAX_DELAY_DAYS
         } else {
             y

@@ -80,10 +80,13 @@ fn range_values(r: &RawRange) -> Result<Vec<f64>, String> {
                     r.from, r.to
                 ));
             }
-            let n = (span / step + 1e-9).floor() as usize + 1;
-            if n > MAX_POINTS {
-                return Err(format!("gives {n} values; at most {MAX_POINTS} are allowed"));
+            let steps = (span / step + 1e-9).floor();
+            if steps.is_nan() || steps >= MAX_POINTS as f64 {
+                return Err(format!(
+                    "gives more than {MAX_POINTS} values; at most {MAX_POINTS} are allowed (use a larger step)"
+                ));
             }
+            let n = steps as usize + 1;
             Ok((0..n).map(|k| round_sig(r.from + k as f64 * step, 12)).collect())
         }
         (None, Some(points)) => {
@@ -145,6 +148,15 @@ pub(crate) fn expand(
                 "parameter",
                 format!("unknown parameter \"{parameter}\"; use one of: {}", names.join(", ")),
             );
+        }
+        if param == Some(Param::Delay) && op != Some(Op::Scale) {
+            ck.bad(
+                at,
+                "op",
+                "a sweep over the whole delay law scales it: write op = \"scale\" (values are factors), or sweep \
+                 delay.mean, delay.median, ... with op = \"set\"",
+            );
+            return;
         }
         if let (Some(op), Some(param)) = (op, param) {
             axes.push(Axis {
@@ -234,14 +246,30 @@ pub(crate) fn expand(
             format!("expands into {} points; at most {MAX_POINTS} are allowed", rows.len()),
         );
     }
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(j) = rows[..i].iter().position(|r| r == row) {
+            ck.bad(
+                loc,
+                "design",
+                format!(
+                    "points #{} and #{} have the same values {row:?}; give distinct points (a Latin hypercube over \
+                     `retries` rounds to whole numbers: use at most as many points as whole values)",
+                    j + 1,
+                    i + 1
+                ),
+            );
+            break;
+        }
+    }
     if ck.problems.len() > before {
         return Vec::new();
     }
     let mut points = Vec::new();
+    let mut failed = vec![false; axes.len()];
     for row in rows {
         let mut changes = Vec::new();
         let mut values = Vec::new();
-        for (a, &v) in axes.iter().zip(&row) {
+        for (k, (a, &v)) in axes.iter().zip(&row).enumerate() {
             let key = format!("{}.{}", a.op.name(), a.param.name());
             let at = format!("{loc} axis \"{}\"", a.name);
             match edit(&key, a.op, a.param.name(), v) {
@@ -250,9 +278,15 @@ pub(crate) fn expand(
                     Change {
                         select: a.select.clone(),
                         edits: vec![Edit { value: v, ..e }],
+                        looks_for: None,
                     },
                 )),
-                Err((k, msg)) => ck.bad(&at, &k, msg),
+                // One message per axis, not one per point.
+                Err((key, msg)) if !failed[k] => {
+                    failed[k] = true;
+                    ck.bad(&at, &key, msg);
+                }
+                Err(_) => {}
             }
             values.push((a.name.clone(), v));
         }
@@ -430,6 +464,16 @@ fn design_table(
             return Vec::new();
         }
     };
+    for (i, h) in header.iter().enumerate() {
+        if header[..i].contains(h) {
+            ck.bad(
+                file,
+                "",
+                format!("has two columns named \"{h}\"; name each column once"),
+            );
+            return Vec::new();
+        }
+    }
     let mut columns = Vec::new();
     for a in axes {
         match header.iter().position(|h| h == &a.name) {

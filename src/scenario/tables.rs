@@ -109,7 +109,7 @@ fn read_table(base: &Path, name: &str, key: &str, hasher: &mut Sha256, problems:
             problems.push(Problem::new(
                 at,
                 format!(
-                    "cannot read {}: {e}; paths are relative to the scenario file's folder",
+                    "cannot read {}: {e}; paths are relative to the folder of the file that names them",
                     full.display()
                 ),
             ));

@@ -111,11 +111,16 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                     cross_border: Some(true),
                     ..RawSelector::default()
                 };
+                let looks_for = Some(format!(
+                    "cross-border channel between {} and {}",
+                    countries[0], countries[1]
+                ));
                 plan.changes.push((
                     loc.to_owned(),
                     Change {
                         select,
                         edits: vec![q, d],
+                        looks_for,
                     },
                 ));
             }
@@ -134,6 +139,7 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                     Change {
                         select: select.as_deref().cloned().unwrap_or_default(),
                         edits: vec![f],
+                        looks_for: None,
                     },
                 ));
             }
@@ -160,8 +166,9 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                                 loc,
                                 "countries",
                                 format!(
-                                    "\"{code}\" has no authority of kind \"coordination\"; add one (e.g. with \
-                                     [[intervention.add_authority]]) or leave the country out"
+                                    "\"{code}\" has no authority of kind \"coordination\"; add one to the scenario \
+                                     (practices see the baseline network, not the intervention's additions) or leave \
+                                     the country out"
                                 ),
                             );
                         }
@@ -235,7 +242,15 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                     kind: Some(OneOrMany::Many(kinds)),
                     ..RawSelector::default()
                 };
-                plan.changes.push((loc.to_owned(), Change { select, edits: vec![e] }));
+                let looks_for = Some("authority of the kinds to train in those countries".to_owned());
+                plan.changes.push((
+                    loc.to_owned(),
+                    Change {
+                        select,
+                        edits: vec![e],
+                        looks_for,
+                    },
+                ));
             }
         }
         RawPractice::NrmAdoption { countries, quality } => {
@@ -263,7 +278,15 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                     cross_border: Some(false),
                     ..RawSelector::default()
                 };
-                plan.changes.push((loc.to_owned(), Change { select, edits: vec![e] }));
+                let looks_for = Some(format!("in-country channel in {}", countries.join(", ")));
+                plan.changes.push((
+                    loc.to_owned(),
+                    Change {
+                        select,
+                        edits: vec![e],
+                        looks_for,
+                    },
+                ));
             }
         }
     }

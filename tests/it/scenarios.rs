@@ -496,6 +496,21 @@ const INVALID: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "bad_intervention_weights.toml",
+        &[
+            "[[intervention]] #1 \"heavy\"",
+            "weights of \"CIV.labour\" add up to more than the largest number",
+        ],
+    ),
+    (
+        "bad_intervention_remove_twice.toml",
+        &["[[intervention]] #1 \"cut\" remove_channels", "is listed twice"],
+    ),
+    (
+        "bad_sweep_step.toml",
+        &["[[sweep]] #1 \"fine\" range", "more than 10000 values", "larger step"],
+    ),
+    (
         "bad_practice_country.toml",
         &[
             "[[intervention]] #1 \"agreement\" practices #1 countries",
@@ -518,7 +533,7 @@ const INVALID: &[(&str, &[&str])] = &[
             "[tables] authorities",
             "cannot read",
             "no_such_authorities.csv",
-            "relative to the scenario file",
+            "relative to the folder of the file that names them",
         ],
     ),
     (

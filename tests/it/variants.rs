@@ -176,8 +176,28 @@ practices = [{ bilateral_agreement = { countries = ["GNB", "SEN"], quality = 0.9
 [[intervention]]
 name = "cut the iom office"
 remove_authorities = ["SEN.iom"]
+
+[[intervention]]
+name = "slower iom"
+[[intervention.change]]
+select = { from = "SEN.iom" }
+set = { "delay.min" = 70.0, "delay.max" = 90.0 }
 "#,
     );
+    // Both ends of a uniform delay move together, though `min` passes the old `max` midway.
+    for c in s.variants()[3]
+        .scenario
+        .channels()
+        .iter()
+        .filter(|c| c.id.starts_with("SEN.iom"))
+    {
+        assert_eq!(
+            c.delay,
+            refgap::model::delay::Delay::Uniform { min: 70.0, max: 90.0 },
+            "{}",
+            c.id
+        );
+    }
     let base = |id: &str| s.channels().iter().find(|c| c.id == id).unwrap().clone();
     let ch = |v: usize, id: &str| {
         s.variants()[v]
