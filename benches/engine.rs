@@ -1,15 +1,23 @@
-//! Criterion benches: engine throughput (trials/s, both arms) per bundled scenario and the
-//! `bench100` benchmark scenario at 1 and 2 threads, the delay samplers, and the exact solver and
-//! channel ranking on `bench100`. `cargo test --benches` smoke-runs them once; `cargo bench`
-//! measures. Results and the machine they ran on are recorded in `benches/RESULTS.md`.
+//! Criterion benches: engine throughput (trials/s, both arms) per bundled scenario (baselines,
+//! the regional scenario included) and the `bench100` benchmark scenario at 1 and 2 threads, the
+//! cost of variants (arm-trials/s of the regional scenario with its 18 variants), the delay samplers, the exact solver and
+//! channel ranking on `bench100`, and the `floor` group: how much of a `bench100` trial's time is
+//! random numbers and sampling alone (see [`floor`]). `cargo test --benches` smoke-runs them once;
+//! `cargo bench` measures. Results and the machine they ran on are recorded in
+//! `benches/RESULTS.md`.
 
+use std::cell::RefCell;
 use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use refgap::engine::{self, RunConfig};
-use refgap::model::delay::Delay;
+use refgap::engine::stream::{CohortStreams, OverflowRng, StreamKey, TrialDraws, WINDOW_WORDS};
+use refgap::engine::{self, BLOCK_TRIALS, RunConfig};
+use refgap::model::delay::{Delay, DelaySampler};
+use refgap::model::network::Network;
+use refgap::model::trial::{Draws, Observer, Rewind, dropout_happens, simulate, simulate_with_perfect};
 use refgap::scenario::Scenario;
+use refgap::stats::{ChannelObserver, CohortTally};
 
 const TRIALS: u64 = 100_000;
 
@@ -20,13 +28,16 @@ fn load(name: &str) -> Scenario {
     } else {
         root.join("scenarios").join(name)
     };
-    Scenario::load(&path).expect("bundled scenarios are valid")
+    // Baselines only: the `variants` group measures variants.
+    Scenario::load(&path)
+        .expect("bundled scenarios are valid")
+        .without_variants()
 }
 
 fn engine_throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
-    for name in ["minimal.toml", "talibe.toml", "europe-leg", "bench100"] {
+    for name in ["minimal.toml", "talibe.toml", "europe-leg", "ecowas-2020", "bench100"] {
         let s = load(name);
         let config = RunConfig::new(s.seed(), TRIALS);
         group.throughput(Throughput::Elements(TRIALS * s.cohorts().len() as u64));
@@ -36,6 +47,30 @@ fn engine_throughput(c: &mut Criterion) {
                 b.iter(|| pool.install(|| black_box(engine::run(s, &config, &|_| {}))));
             });
         }
+    }
+    group.finish();
+}
+
+/// Variants share each block's random numbers: arm-trials/s of the regional scenario with its 8
+/// interventions and 10 sweep points (19 arms), against its baseline alone (the `engine` group).
+fn variants(c: &mut Criterion) {
+    const VARIANT_TRIALS: u64 = 10_000;
+    let mut group = c.benchmark_group("variants");
+    group.sample_size(10);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let s = Scenario::load(&root.join("scenarios/ecowas-2020")).expect("bundled scenarios are valid");
+    let arms = 1 + s.variants().len() as u64;
+    let config = RunConfig::new(s.seed(), VARIANT_TRIALS);
+    group.throughput(Throughput::Elements(VARIANT_TRIALS * s.cohorts().len() as u64 * arms));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        group.bench_with_input(
+            BenchmarkId::new("ecowas-2020-all-arms", format!("{threads}t")),
+            &s,
+            |b, s| {
+                b.iter(|| pool.install(|| black_box(engine::run(s, &config, &|_| {}))));
+            },
+        );
     }
     group.finish();
 }
@@ -86,5 +121,438 @@ fn exact_solver(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine_throughput, delay_samplers, exact_solver);
+/// Trials per cohort in the `floor` group (12 cohorts: 240,000 trials per iteration).
+const FLOOR_TRIALS: u64 = 20_000;
+
+/// One recorded step of a trial, replayed by `floor/sampling*`.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    /// A 32-bit word compared with a threshold (entry, identification, routing, fidelity,
+    /// assist).
+    Word,
+    /// Words skipped (attempts left unused after a success).
+    Skip(u32),
+    /// An attempt on channel `e`: four words, a delay sample, the dropout threshold where the
+    /// sending authority has dropout, the success comparison.
+    Attempt(u32),
+    /// Back to word `p` of the trial (where `simulate_with_perfect` resumes the perfect arm).
+    Rewind(u32),
+    /// An attempt on channel `e` whose four words start at word `pos` of the trial (the traces
+    /// of `floor/samples*`, which keep only the attempts).
+    AttemptAt { pos: u32, e: u32 },
+    /// End of an arm: the next arm of the trial (if any) starts with fresh draws.
+    End,
+}
+
+/// Records the draws a trial consumes (every word as [`Op::Word`]; the observer then turns each
+/// attempt's four words into one [`Op::Attempt`]).
+struct Recorder<'r, D> {
+    inner: D,
+    ops: &'r RefCell<Vec<Op>>,
+}
+
+impl<D: Draws> Draws for Recorder<'_, D> {
+    fn word(&mut self) -> u32 {
+        self.ops.borrow_mut().push(Op::Word);
+        self.inner.word()
+    }
+    fn skip(&mut self, n: usize) {
+        self.ops.borrow_mut().push(Op::Skip(n as u32));
+        self.inner.skip(n);
+    }
+}
+
+impl<D: Rewind> Rewind for Recorder<'_, D> {
+    fn position(&self) -> usize {
+        self.inner.position()
+    }
+    fn rewind(&mut self, position: usize) {
+        self.ops.borrow_mut().push(Op::Rewind(position as u32));
+        self.inner.rewind(position);
+    }
+}
+
+/// Labels each attempt with its channel.
+struct RecordObserver<'r> {
+    ops: &'r RefCell<Vec<Op>>,
+}
+
+impl Observer for RecordObserver<'_> {
+    fn attempt(&mut self, e: usize) {
+        // `simulate` reads an attempt's four words (delay, delay, dropout, success), then reports it.
+        let mut ops = self.ops.borrow_mut();
+        let n = ops.len();
+        assert!(ops[n - 4..].iter().all(|op| matches!(op, Op::Word)));
+        ops.truncate(n - 4);
+        ops.push(Op::Attempt(e as u32));
+    }
+}
+
+/// The recorded steps of every trial of one cohort, in trial order, and per trial whether its
+/// second arm starts with fresh draws (the perfect arm simulated again from the start).
+struct CohortTrace {
+    ops: Vec<Op>,
+    second_draws: Vec<bool>,
+}
+
+impl CohortTrace {
+    /// The same trace with only its attempts, each at its position in the trial.
+    fn attempts_only(&self) -> CohortTrace {
+        let mut ops = Vec::new();
+        let mut pos = 0u32;
+        for &op in &self.ops {
+            match op {
+                Op::Word => pos += 1,
+                Op::Skip(n) => pos += n,
+                Op::Rewind(p) => pos = p,
+                Op::Attempt(e) => {
+                    ops.push(Op::AttemptAt { pos, e });
+                    pos += 4;
+                }
+                Op::AttemptAt { .. } => unreachable!("recorded traces hold no AttemptAt"),
+                Op::End => {
+                    ops.push(Op::End);
+                    pos = 0;
+                }
+            }
+        }
+        CohortTrace {
+            ops,
+            second_draws: self.second_draws.clone(),
+        }
+    }
+}
+
+/// Words the steps consume, rewinds aside.
+fn words_of(ops: &[Op]) -> u32 {
+    ops.iter()
+        .map(|op| match *op {
+            Op::Word => 1,
+            Op::Skip(n) => n,
+            Op::Attempt(_) | Op::AttemptAt { .. } => 4,
+            Op::Rewind(_) | Op::End => 0,
+        })
+        .sum()
+}
+
+/// Which arms a trace or a walk covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arms {
+    /// The actual arm only.
+    Actual,
+    /// Both arms as the engine simulates them today: the perfect arm again from the start where
+    /// communication failed.
+    Two,
+    /// Both arms with `simulate_with_perfect`: the perfect arm resumed at the first failure.
+    Pair,
+}
+
+/// What the `floor` benches share: bench100 compiled as the engine compiles it.
+struct Floor {
+    actual: Network,
+    perfect: Network,
+    key: StreamKey,
+    streams: Vec<CohortStreams>,
+    /// Dropout rate of each channel's sending authority.
+    rates: Vec<f64>,
+    samplers: Vec<DelaySampler>,
+    quality: Vec<u64>,
+    trials: u64,
+}
+
+impl Floor {
+    fn new(s: &Scenario, trials: u64) -> Floor {
+        let actual = Network::compile(s);
+        Floor {
+            perfect: Network::compile(&s.with_perfect_communication()),
+            key: StreamKey::new(s.seed()),
+            streams: s.cohorts().iter().map(|c| CohortStreams::for_cohort(&c.name)).collect(),
+            rates: s
+                .channels()
+                .iter()
+                .map(|c| s.authorities()[c.from].dropout_per_day)
+                .collect(),
+            samplers: actual.channels.iter().map(|c| c.delay).collect(),
+            quality: actual.channels.iter().map(|c| c.quality).collect(),
+            actual,
+            trials,
+        }
+    }
+
+    /// Runs `per_trial(cohort, trial, window, overflow)` over every trial, windows filled block by
+    /// block exactly as the engine fills them.
+    fn for_each_trial(&self, mut per_trial: impl FnMut(usize, u64, &[u32], &mut OverflowRng)) {
+        let mut buf = Vec::new();
+        for (c, &streams) in self.streams.iter().enumerate() {
+            let mut overflow = self.key.overflow_rng();
+            for first in (0..self.trials).step_by(BLOCK_TRIALS as usize) {
+                let n = BLOCK_TRIALS.min(self.trials - first);
+                buf.resize(n as usize * WINDOW_WORDS, 0);
+                self.key.fill_windows(streams, first, &mut buf);
+                for (i, window) in buf.chunks_exact(WINDOW_WORDS).enumerate() {
+                    per_trial(c, first + i as u64, window, &mut overflow);
+                }
+            }
+        }
+    }
+
+    /// Records the draws of every trial, per cohort in trial order, for the given arms.
+    fn record(&self, arms: Arms) -> Vec<CohortTrace> {
+        let mut traces: Vec<CohortTrace> = (0..self.streams.len())
+            .map(|_| CohortTrace {
+                ops: Vec::new(),
+                second_draws: Vec::new(),
+            })
+            .collect();
+        let ops = RefCell::new(Vec::new());
+        self.for_each_trial(|c, trial, window, overflow| {
+            let streams = self.streams[c];
+            let mut obs = RecordObserver { ops: &ops };
+            let mut draws = Recorder {
+                inner: self.key.trial(streams, trial, window, overflow),
+                ops: &ops,
+            };
+            let mut second = false;
+            if arms == Arms::Pair {
+                simulate_with_perfect(&self.actual, &self.perfect, c, &mut draws, &mut obs);
+                // The resumed perfect arm is not observed, so its attempts are still four `Word`s
+                // each: take its steps, labelled, from the perfect arm recorded from the start.
+                let rewind = ops.borrow().iter().position(|op| matches!(op, Op::Rewind(_)));
+                if let Some(r) = rewind {
+                    let Op::Rewind(p) = ops.borrow()[r] else { unreachable!() };
+                    let resumed = words_of(&ops.borrow()[r + 1..]);
+                    ops.borrow_mut().truncate(r + 1);
+                    let all = RefCell::new(Vec::new());
+                    let mut draws = Recorder {
+                        inner: self.key.trial(streams, trial, window, overflow),
+                        ops: &all,
+                    };
+                    simulate(&self.perfect, c, &mut draws, &mut RecordObserver { ops: &all });
+                    let all = all.into_inner();
+                    let (mut at, mut from) = (0u32, None);
+                    for (i, op) in all.iter().enumerate() {
+                        if at == p {
+                            from = Some(i);
+                            break;
+                        }
+                        at += words_of(std::slice::from_ref(op));
+                    }
+                    let suffix = &all[from.expect("the perfect arm passes the fork position")..];
+                    assert_eq!(words_of(suffix), resumed, "the same words after the fork");
+                    ops.borrow_mut().extend_from_slice(suffix);
+                }
+            } else {
+                let actual = simulate(&self.actual, c, &mut draws, &mut obs);
+                second = arms == Arms::Two && actual.communication_failed;
+                if second {
+                    ops.borrow_mut().push(Op::End);
+                    let mut draws = Recorder {
+                        inner: self.key.trial(streams, trial, window, overflow),
+                        ops: &ops,
+                    };
+                    simulate(&self.perfect, c, &mut draws, &mut obs);
+                }
+            }
+            ops.borrow_mut().push(Op::End);
+            let t = &mut traces[c];
+            t.ops.append(&mut ops.borrow_mut());
+            t.second_draws.push(second);
+        });
+        traces
+    }
+
+    /// The engine's block loop (`CohortJob::block`) written out, without rayon: both arms,
+    /// channel observer, entry tallies and paired measures, with `simulate` twice (`Two`) or
+    /// `simulate_with_perfect` (`Pair`).
+    fn engine_loop(&self, s: &Scenario, arms: Arms) -> Vec<CohortTally> {
+        let horizon = s.horizon_days();
+        let mut tallies: Vec<CohortTally> = s
+            .cohorts()
+            .iter()
+            .map(|c| CohortTally::new(c.entry.len(), s.channels().len()))
+            .collect();
+        self.for_each_trial(|c, trial, window, overflow| {
+            let streams = self.streams[c];
+            let tally = &mut tallies[c];
+            let mut draws = self.key.trial(streams, trial, window, overflow);
+            let mut obs = ChannelObserver(&mut tally.channels);
+            let (actual, measures, perfect) = if arms == Arms::Pair {
+                let (a, p) = simulate_with_perfect(&self.actual, &self.perfect, c, &mut draws, &mut obs);
+                let m = a.measures(horizon);
+                (a, m, p.map_or(m, |p| p.measures(horizon)))
+            } else {
+                let a = simulate(&self.actual, c, &mut draws, &mut obs);
+                let m = a.measures(horizon);
+                let p = if a.communication_failed {
+                    let mut draws = self.key.trial(streams, trial, window, overflow);
+                    simulate(&self.perfect, c, &mut draws, &mut ()).measures(horizon)
+                } else {
+                    m
+                };
+                (a, m, p)
+            };
+            tally.entries[actual.entry].record(&actual, measures);
+            tally.record_pair(measures, perfect);
+        });
+        tallies
+    }
+
+    /// One attempt on channel `e`: its four words, the delay sample, the dropout threshold where
+    /// the sender has dropout, the success comparison.
+    #[inline]
+    fn attempt(&self, draws: &mut TrialDraws<'_>, e: usize) -> u64 {
+        let [lo, hi, w_drop, w_ok] = draws.words::<4>();
+        let d = self.samplers[e].sample(u64::from(lo) | (u64::from(hi) << 32));
+        let rate = self.rates[e];
+        let mut hits = u64::from(u64::from(w_ok) < self.quality[e]);
+        if rate > 0.0 {
+            hits += u64::from(dropout_happens(w_drop, rate * d));
+        }
+        hits + (d.to_bits() & 1)
+    }
+
+    /// Replays the steps of a trial up to the next [`Op::End`]: the same words, delay samples and
+    /// dropout thresholds as the trial, each word compared with a threshold, and nothing else (no
+    /// routing search, no walk state, no tally).
+    #[inline]
+    fn replay(&self, ops: &mut std::slice::Iter<'_, Op>, mut draws: TrialDraws<'_>) -> u64 {
+        let mut hits = 0u64;
+        loop {
+            match *ops.next().expect("every trial ends with End") {
+                Op::Word => hits += u64::from(draws.word() < 1 << 31),
+                Op::Skip(n) => draws.skip(n as usize),
+                Op::Attempt(e) => hits += self.attempt(&mut draws, e as usize),
+                Op::Rewind(p) => draws.rewind(p as usize),
+                Op::AttemptAt { pos, e } => {
+                    draws.rewind(pos as usize);
+                    hits += self.attempt(&mut draws, e as usize);
+                }
+                Op::End => return hits,
+            }
+        }
+    }
+}
+
+/// The sampling floor on `bench100`, as ratios of the same trials (see `benches/RESULTS.md`):
+///
+/// - `windows`: the ChaCha8 windows alone, `fill_windows` block by block as the engine does;
+/// - `sampling_actual`: windows plus a replay of exactly the draws the actual arm consumes (words
+///   in and beyond the window, delay samples, dropout thresholds, one comparison per word),
+///   recorded beforehand, without routing, walk or tally;
+/// - `sampling`: the same for both arms as the engine simulates them (the perfect arm again from
+///   the start where communication failed); `sampling_pair`: both arms with the perfect one
+///   resumed at the first failure (`simulate_with_perfect`);
+/// - `samples_actual`, `samples`, `samples_pair`: windows plus the attempts alone (their words,
+///   in the window or beyond, delay samples, dropout thresholds, success comparisons), each
+///   read at its recorded position: random numbers and distribution sampling, nothing else;
+/// - `walk`, `walk_pair`: windows plus `simulate` for both arms as the engine runs them, or
+///   `simulate_with_perfect`, with no observer and no tally;
+/// - `engine_loop`, `engine_loop_pair`: the engine's block loop (`CohortJob::block`: both arms,
+///   channel observer, entry tallies, paired measures) written out here, without rayon, with
+///   `simulate` twice or `simulate_with_perfect`;
+/// - `engine`: the full engine at 1 thread (`engine::run`).
+fn floor(c: &mut Criterion) {
+    let s = load("bench100");
+    let f = Floor::new(&s, FLOOR_TRIALS);
+    let mut group = c.benchmark_group("floor");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(FLOOR_TRIALS * s.cohorts().len() as u64));
+    group.bench_function("windows/bench100", |b| {
+        b.iter(|| {
+            let mut acc = 0u32;
+            f.for_each_trial(|_, _, window, _| acc ^= window[0]);
+            acc
+        });
+    });
+    let attempts = |arms| {
+        let traces = f.record(arms);
+        traces
+            .iter()
+            .flat_map(|t| &t.ops)
+            .filter(|op| matches!(op, Op::Attempt(_)))
+            .count()
+    };
+    let (actual, two, pair) = (attempts(Arms::Actual), attempts(Arms::Two), attempts(Arms::Pair));
+    assert!(
+        actual < pair && pair < two,
+        "attempts: actual {actual}, pair {pair}, two {two}"
+    );
+    for (name, arms, attempts_only) in [
+        ("sampling_actual/bench100", Arms::Actual, false),
+        ("sampling/bench100", Arms::Two, false),
+        ("sampling_pair/bench100", Arms::Pair, false),
+        ("samples_actual/bench100", Arms::Actual, true),
+        ("samples/bench100", Arms::Two, true),
+        ("samples_pair/bench100", Arms::Pair, true),
+    ] {
+        let mut traces = f.record(arms);
+        if attempts_only {
+            traces = traces.iter().map(CohortTrace::attempts_only).collect();
+        }
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut ops: Vec<_> = traces.iter().map(|t| t.ops.iter()).collect();
+                let mut hits = 0u64;
+                f.for_each_trial(|c, trial, window, overflow| {
+                    let streams = f.streams[c];
+                    let it = &mut ops[c];
+                    hits += f.replay(it, f.key.trial(streams, trial, window, overflow));
+                    if traces[c].second_draws[trial as usize] {
+                        hits += f.replay(it, f.key.trial(streams, trial, window, overflow));
+                    }
+                });
+                hits
+            });
+        });
+    }
+    for (name, arms) in [("walk/bench100", Arms::Two), ("walk_pair/bench100", Arms::Pair)] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut hops = 0u64;
+                f.for_each_trial(|c, trial, window, overflow| {
+                    let streams = f.streams[c];
+                    let mut draws = f.key.trial(streams, trial, window, overflow);
+                    if arms == Arms::Pair {
+                        let (a, p) = simulate_with_perfect(&f.actual, &f.perfect, c, &mut draws, &mut ());
+                        hops += u64::from(a.hops) + p.map_or(0, |p| u64::from(p.hops));
+                    } else {
+                        let actual = simulate(&f.actual, c, &mut draws, &mut ());
+                        hops += u64::from(actual.hops);
+                        if actual.communication_failed {
+                            let mut draws = f.key.trial(streams, trial, window, overflow);
+                            hops += u64::from(simulate(&f.perfect, c, &mut draws, &mut ()).hops);
+                        }
+                    }
+                });
+                hops
+            });
+        });
+    }
+    let config = RunConfig::new(s.seed(), FLOOR_TRIALS);
+    let reference = engine::run(&s, &config, &|_| {}).cohorts;
+    for (name, arms) in [
+        ("engine_loop/bench100", Arms::Two),
+        ("engine_loop_pair/bench100", Arms::Pair),
+    ] {
+        assert!(
+            f.engine_loop(&s, arms) == reference,
+            "{name} tallies as the engine does"
+        );
+        group.bench_function(name, |b| b.iter(|| f.engine_loop(&s, arms)));
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    group.bench_function("engine/bench100", |b| {
+        b.iter(|| pool.install(|| black_box(engine::run(&s, &config, &|_| {}))));
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    engine_throughput,
+    variants,
+    delay_samplers,
+    exact_solver,
+    floor
+);
 criterion_main!(benches);

@@ -120,8 +120,9 @@ def cmd_report(work, rounds, trials, peer_trials):
     print(f"  ratio refgap/peer (medians): {ratio:.2f}x vs the peer's whole process, "
           f"{ratio_sim:.2f}x vs its simulation only")
     print("  Note: refgap's run also produces a second, perfect-communication arm for every trial (for")
-    print("  the referral gap: it re-simulates each trial in which an attempt failed or a file was")
-    print("  degraded), tallies every breakdown (entry, country, times, hops, channels) and writes all")
+    print("  the referral gap: each trial in which an attempt failed or a file was degraded is resumed")
+    print("  from that point with perfect communication), tallies every breakdown (entry, country,")
+    print("  times, hops, channels) and writes all")
     print("  its tables; the peer simulates one arm, keeps overall counts and writes nothing.")
     print("  The ratio therefore understates refgap's speed.")
     if peer_trials != trials:

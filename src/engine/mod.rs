@@ -29,9 +29,9 @@ pub mod stream;
 
 use rayon::prelude::*;
 
+use crate::model::Measure;
 use crate::model::network::Network;
-use crate::model::trial::simulate;
-use crate::model::{Measure, TrialRecord};
+use crate::model::trial::simulate_with_perfect;
 use crate::scenario::Scenario;
 use crate::stats::interval::{PairTable, Z95};
 use crate::stats::{ChannelObserver, CohortTally};
@@ -152,6 +152,7 @@ pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) ->
             channels: sc.channels().len(),
         })
         .collect();
+    debug_assert!(arms.iter().all(|a| a.perfect.is_perfect_version_of(&a.actual)));
     let key = StreamKey::new(config.seed);
     let mut per_arm: Vec<Vec<CohortTally>> = vec![Vec::new(); arms.len()];
     let mut stops = Vec::new();
@@ -339,15 +340,18 @@ impl CohortJob<'_> {
             for (i, window) in windows.chunks_exact(WINDOW_WORDS).enumerate() {
                 let trial = first + i as u64;
                 let mut draws = self.key.trial(streams, trial, window, overflow);
-                let actual = simulate(
+                // The perfect-communication arm is walked only where communication failed, and
+                // then resumed from that point (see `simulate_with_perfect`).
+                let (actual, perfect) = simulate_with_perfect(
                     &arm.actual,
+                    &arm.perfect,
                     self.cohort,
                     &mut draws,
                     &mut ChannelObserver(&mut tally.channels),
                 );
                 let measures = actual.measures(self.horizon_days);
                 tally.entries[actual.entry].record(&actual, measures);
-                let perfect = self.perfect_measures(arm, &actual, measures, streams, trial, window, overflow);
+                let perfect = perfect.map_or(measures, |p| p.measures(self.horizon_days));
                 tally.record_pair(measures, perfect);
                 if v == 0 {
                     base[i] = measures;
@@ -356,27 +360,5 @@ impl CohortJob<'_> {
                 }
             }
         }
-    }
-
-    /// The measures of the trial under perfect communication. Without a failed attempt or a
-    /// degraded file, perfect communication changes nothing: the same words give the same path
-    /// (see `TrialRecord::communication_failed`), so only those trials are simulated again.
-    #[allow(clippy::too_many_arguments)]
-    #[inline]
-    fn perfect_measures(
-        &self,
-        arm: &Arm,
-        actual: &TrialRecord,
-        measures: u16,
-        streams: CohortStreams,
-        trial: u64,
-        window: &[u32],
-        overflow: &mut OverflowRng,
-    ) -> u16 {
-        if !actual.communication_failed {
-            return measures;
-        }
-        let mut draws = self.key.trial(streams, trial, window, overflow);
-        simulate(&arm.perfect, self.cohort, &mut draws, &mut ()).measures(self.horizon_days)
     }
 }

@@ -10,26 +10,32 @@
 //! can need 2^23 words: see [`crate::scenario::MAX_HOPS`] and [`crate::scenario::MAX_RETRIES`]).
 //!
 //! Windows are generated a block at a time ([`StreamKey::fill_windows`]), which costs the same
-//! as one sequential stream; an overflowing trial pays for one seek of its worker's reusable
-//! [`OverflowRng`].
+//! as one sequential stream. The overflow region of a trial is generated [`OVERFLOW_CHUNK`] words
+//! at a time into its worker's reusable [`OverflowRng`], which keeps them for as long as it serves
+//! the same trial: words skipped over, and the second arm of the trial (perfect communication),
+//! cost nothing more.
 //! Because a trial's words depend only on (seed, cohort name, trial index), results do not depend
 //! on the number of threads or on how trials are grouped into blocks or shards, and every variant
 //! of a run sees the same words for trial `i` (common random numbers).
 
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::model::trial::Draws;
+use crate::model::trial::{Draws, Rewind};
 
 /// Words in each trial's window. Part of the result format: changing it changes results.
 ///
 /// Chosen by instruction counts (callgrind, 240,000 bench100 trials): 24 words 556 M, 32 words
-/// 524 M, 48 words 492 M, 64 words 495 M. Shorter windows send more trials to the overflow seek;
+/// 524 M, 48 words 492 M, 64 words 495 M. Shorter windows send more trials to the overflow region;
 /// longer ones generate words nobody reads. See `benches/RESULTS.md`.
 pub const WINDOW_WORDS: usize = 48;
 
 /// `log2` of the overflow region per trial, in words.
 const OVERFLOW_SHIFT: u32 = 23;
+
+/// Words of an overflow region generated at once: one ChaCha8 refill (4 blocks of 16 words).
+/// Not part of the result format: it only decides how many words are generated ahead.
+pub const OVERFLOW_CHUNK: usize = 64;
 
 /// The keyed generator of a run; cheap to clone.
 #[derive(Debug, Clone)]
@@ -94,7 +100,12 @@ impl StreamKey {
 
     /// A reusable generator for the overflow regions of trials (one per worker thread).
     pub fn overflow_rng(&self) -> OverflowRng {
-        OverflowRng { rng: self.base.clone() }
+        OverflowRng {
+            rng: self.base.clone(),
+            owner: None,
+            words: Vec::new(),
+            valid: 0,
+        }
     }
 
     /// The draws of one trial, given its window and a worker's overflow generator.
@@ -111,28 +122,67 @@ impl StreamKey {
             streams,
             trial,
             overflow,
-            overflow_next: usize::MAX,
+            ready: 0,
         }
     }
 }
 
-/// The generator behind the overflow regions; reused from trial to trial so that an overflowing
-/// trial costs a seek, not an allocation.
+/// The generator behind the overflow regions, and the words it generated for the last trial that
+/// needed them; reused from trial to trial so that an overflowing trial costs one refill per
+/// [`OVERFLOW_CHUNK`] words, not an allocation.
 #[derive(Debug, Clone)]
 pub struct OverflowRng {
     rng: ChaCha8Rng,
+    /// The (overflow stream, trial) whose region `words` begins; `None` before the first.
+    owner: Option<(u64, u64)>,
+    /// The first `valid` words (a multiple of [`OVERFLOW_CHUNK`]) of `owner`'s region, then
+    /// stale words of earlier trials: the buffer only grows, and is never cleared.
+    words: Vec<u32>,
+    /// Words of `words` that belong to `owner`.
+    valid: usize,
+}
+
+impl OverflowRng {
+    /// Makes sure `words` holds word `offset` of the overflow region of `trial` in `stream`, and
+    /// returns how many words of that region it holds.
+    #[cold]
+    #[inline(never)]
+    fn prepare(&mut self, stream: u64, trial: u64, offset: usize) -> usize {
+        if self.owner != Some((stream, trial)) {
+            self.owner = Some((stream, trial));
+            self.valid = 0;
+        }
+        while self.valid <= offset {
+            let start = self.valid;
+            if self.rng.get_stream() != stream {
+                self.rng.set_stream(stream);
+            }
+            // `start` is a multiple of 16 words, a ChaCha block: the seek generates nothing, and
+            // `fill` then generates exactly the chunk.
+            self.rng
+                .set_word_pos((u128::from(trial) << OVERFLOW_SHIFT) + start as u128);
+            if self.words.len() < start + OVERFLOW_CHUNK {
+                self.words.resize(start + OVERFLOW_CHUNK, 0);
+            }
+            self.rng.fill(&mut self.words[start..start + OVERFLOW_CHUNK]);
+            self.valid = start + OVERFLOW_CHUNK;
+        }
+        self.valid
+    }
 }
 
 /// The words of one trial: its window, then its overflow region.
 #[derive(Debug)]
 pub struct TrialDraws<'a> {
     window: &'a [u32],
+    /// Position of the next word: in the window below `window.len()`, in the overflow region
+    /// (at `pos - window.len()`) above.
     pos: usize,
     streams: CohortStreams,
     trial: u64,
     overflow: &'a mut OverflowRng,
-    /// Offset in the overflow region the generator stands at (`usize::MAX`: not positioned).
-    overflow_next: usize,
+    /// Words of this trial's overflow region known to be in `overflow.words` (0: not checked).
+    ready: usize,
 }
 
 impl TrialDraws<'_> {
@@ -141,37 +191,60 @@ impl TrialDraws<'_> {
         self.pos > self.window.len()
     }
 
-    #[cold]
-    fn overflow_word(&mut self) -> u32 {
-        let offset = self.pos - self.window.len();
-        let rng = &mut self.overflow.rng;
-        if offset != self.overflow_next {
-            if rng.get_stream() != self.streams.overflow {
-                rng.set_stream(self.streams.overflow);
-            }
-            rng.set_word_pos((u128::from(self.trial) << OVERFLOW_SHIFT) + offset as u128);
+    #[inline]
+    fn overflow_word(&mut self, offset: usize) -> u32 {
+        if offset >= self.ready {
+            self.ready = self.overflow.prepare(self.streams.overflow, self.trial, offset);
         }
-        self.pos += 1;
-        self.overflow_next = offset + 1;
-        rng.next_u32()
+        self.overflow.words[offset]
     }
 }
 
 impl Draws for TrialDraws<'_> {
     #[inline]
     fn word(&mut self) -> u32 {
-        match self.window.get(self.pos) {
-            Some(&w) => {
-                self.pos += 1;
-                w
-            }
-            None => self.overflow_word(),
+        let p = self.pos;
+        self.pos = p + 1;
+        match self.window.get(p) {
+            Some(&w) => w,
+            None => self.overflow_word(p - self.window.len()),
         }
     }
 
     #[inline]
     fn skip(&mut self, n: usize) {
         self.pos += n;
+    }
+
+    /// One bounds check for all `N` words when they lie in the window, or in the part of the
+    /// overflow region already generated for this trial.
+    #[inline]
+    fn words<const N: usize>(&mut self) -> [u32; N] {
+        let p = self.pos;
+        let region = match p.checked_sub(self.window.len()) {
+            None => self.window.get(p..p + N),
+            Some(offset) if offset + N <= self.ready => self.overflow.words.get(offset..offset + N),
+            Some(_) => None,
+        };
+        match region.and_then(|w| <[u32; N]>::try_from(w).ok()) {
+            Some(w) => {
+                self.pos = p + N;
+                w
+            }
+            None => std::array::from_fn(|_| self.word()),
+        }
+    }
+}
+
+impl Rewind for TrialDraws<'_> {
+    #[inline]
+    fn position(&self) -> usize {
+        self.pos
+    }
+
+    #[inline]
+    fn rewind(&mut self, position: usize) {
+        self.pos = position;
     }
 }
 
@@ -185,6 +258,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
 
     #[test]
     fn fnv1a_reference_values() {
@@ -227,6 +301,32 @@ mod tests {
         let mut c = key.trial(s, 4, &win, &mut ov);
         c.skip(WINDOW_WORDS);
         assert_ne!(c.word(), all[WINDOW_WORDS]);
+    }
+
+    /// The overflow region read through the reusable generator (in chunks, with skips, for
+    /// trials served in turn and read twice) holds the words of the stream read word by word.
+    #[test]
+    fn overflow_matches_the_stream_word_by_word() {
+        let key = StreamKey::new(7);
+        let s = CohortStreams::for_cohort("x");
+        let win = vec![0u32; WINDOW_WORDS];
+        let mut ov = key.overflow_rng();
+        for trial in [5u64, 9, 5, 5] {
+            let mut reference = key.base.clone();
+            reference.set_stream(s.overflow);
+            reference.set_word_pos(u128::from(trial) << OVERFLOW_SHIFT);
+            let want: Vec<u32> = (0..3 * OVERFLOW_CHUNK + 7).map(|_| reference.next_u32()).collect();
+            let mut d = key.trial(s, trial, &win, &mut ov);
+            d.skip(WINDOW_WORDS + 3);
+            assert_eq!(d.word(), want[3]);
+            d.skip(OVERFLOW_CHUNK);
+            assert_eq!(d.word(), want[OVERFLOW_CHUNK + 4]);
+            let rest: Vec<u32> = (OVERFLOW_CHUNK + 5..want.len()).map(|_| d.word()).collect();
+            assert_eq!(rest, want[OVERFLOW_CHUNK + 5..]);
+            let mut again = key.trial(s, trial, &win, &mut ov);
+            again.skip(WINDOW_WORDS);
+            assert_eq!(again.word(), want[0]);
+        }
     }
 
     /// Value stability of the stream construction: pinned first words.

@@ -37,7 +37,7 @@ pub struct RouteOption {
 }
 
 /// A cohort's compiled entry distribution, goal and routing tables.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CohortPlan {
     /// Entry authorities, in the cohort's order.
     pub entry_at: Vec<u32>,
@@ -60,7 +60,7 @@ impl CohortPlan {
 }
 
 /// What the hot loop needs of one authority, kept together (one bounds check, one cache line).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AuthorityParams {
     /// Identification threshold.
     pub identify: u64,
@@ -73,7 +73,7 @@ pub struct AuthorityParams {
 }
 
 /// What the hot loop needs of one channel, kept together.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChannelParams {
     /// Receiving authority.
     pub to: u32,
@@ -163,6 +163,28 @@ impl Network {
             cohorts,
             max_hops: s.max_hops(),
         }
+    }
+}
+
+impl Network {
+    /// Whether `self` is `other` with perfect communication: every channel's quality and
+    /// fidelity thresholds [`CERTAIN`], everything else equal (what
+    /// [`simulate_with_perfect`](super::trial::simulate_with_perfect) requires of its two
+    /// networks). Compares whole networks: for a check once per run.
+    pub fn is_perfect_version_of(&self, other: &Network) -> bool {
+        self.authorities == other.authorities
+            && self.cohorts == other.cohorts
+            && self.max_hops == other.max_hops
+            && self.channels.len() == other.channels.len()
+            && self.channels.iter().zip(&other.channels).all(|(p, a)| {
+                p.quality == CERTAIN
+                    && p.fidelity == CERTAIN
+                    && ChannelParams {
+                        quality: a.quality,
+                        fidelity: a.fidelity,
+                        ..*p
+                    } == *a
+            })
     }
 }
 

@@ -13,8 +13,13 @@
 //! Attempts left unused after a success are skipped, not drawn, so the next hop starts at the
 //! same position in every variant that took the same channel. A dropout with rate 0, a fixed
 //! delay or a certain event consume their words all the same.
+//!
+//! **Both arms at once.** [`simulate_with_perfect`] gives the records of [`simulate`] on a network
+//! and on its perfect-communication version, resuming the second from the first's state at its
+//! first communication failure instead of walking the common prefix twice (same records, fewer
+//! instructions: see `benches/RESULTS.md`).
 
-use super::network::{CERTAIN, CLOSE, Network};
+use super::network::{CERTAIN, CLOSE, CohortPlan, Network};
 use super::{Outcome, Services, TrialRecord};
 
 /// Words consumed by one attempt: delay (2), dropout (1), success (1).
@@ -32,6 +37,18 @@ pub trait Draws {
         let lo = u64::from(self.word());
         lo | (u64::from(self.word()) << 32)
     }
+    /// The next `N` words, in order (the same as `N` calls of [`Draws::word`]; sources override
+    /// it to read them at once).
+    #[inline]
+    fn words<const N: usize>(&mut self) -> [u32; N] {
+        std::array::from_fn(|_| self.word())
+    }
+}
+
+/// Two words as one 64-bit word, `lo` the low half (as [`Draws::wide`] reads them).
+#[inline]
+fn wide(lo: u32, hi: u32) -> u64 {
+    u64::from(lo) | (u64::from(hi) << 32)
 }
 
 /// Receives the per-channel events of a trial (for the leak map). `()` ignores them.
@@ -58,9 +75,15 @@ fn happens(word: u32, threshold: u64) -> bool {
 }
 
 /// Simulates one victim of cohort `cohort` (index into `net.cohorts`).
+///
+/// [`simulate_with_perfect`] walks trials with the same steps, written as resumable pieces
+/// (`start`, `walk_on`, `arrive`); this function keeps them in one loop, which compiles to fewer
+/// instructions where it is inlined into the engine (measured in `benches/RESULTS.md`). The unit
+/// test `simulate_with_perfect_is_two_simulations` keeps the two in step: change both.
 pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut D, obs: &mut O) -> TrialRecord {
     let plan = &net.cohorts[cohort];
-    let w = u64::from(draws.word());
+    let [w_entry, w_identify] = draws.words::<2>();
+    let w = u64::from(w_entry);
     let entry = plan
         .entry_cum
         .iter()
@@ -78,7 +101,7 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
         communication_failed: false,
     };
     let entry_point = &net.authorities[a0];
-    if !happens(draws.word(), entry_point.identify) {
+    if !happens(w_identify, entry_point.identify) {
         return rec;
     }
 
@@ -106,13 +129,12 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
         let attempts = ch.attempts as usize;
         let mut delivered = false;
         for k in 0..attempts {
-            let d = ch.delay.sample(draws.wide());
-            let w_drop = draws.word();
-            let w_ok = draws.word();
+            let [lo, hi, w_drop, w_ok] = draws.words::<4>();
+            let d = ch.delay.sample(wide(lo, hi));
             t += d;
             obs.attempt(e);
             let rate = net.authorities[v].dropout;
-            if rate > 0.0 && happens(w_drop, dropout_threshold(rate * d)) {
+            if rate > 0.0 && dropout_happens(w_drop, rate * d) {
                 obs.dropout(e);
                 rec.outcome = Outcome::Dropped;
                 rec.channel = Some(e);
@@ -134,8 +156,7 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
             rec.at = v;
             return rec;
         }
-        let w_fid = draws.word();
-        let w_assist = draws.word();
+        let [w_fid, w_assist] = draws.words::<2>();
         if complete && !happens(w_fid, ch.fidelity) {
             complete = false;
             degraded_by = Some(e);
@@ -167,10 +188,315 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
     }
 }
 
+/// A source of words that can say where it stands and go back there: what
+/// [`simulate_with_perfect`] needs to resume a trial.
+pub trait Rewind: Draws {
+    /// Words consumed so far (skipped ones included).
+    fn position(&self) -> usize;
+    /// Goes back to word `position` (a value [`Rewind::position`] returned for this trial).
+    fn rewind(&mut self, position: usize);
+}
+
+/// Simulates one victim of cohort `cohort` on `net` (the actual arm, observed by `obs`) and, when
+/// communication failed in it, on `perfect` (the perfect-communication arm): the same records
+/// as [`simulate`] on each network, with the same words.
+///
+/// `perfect` must be `net` with perfect communication (every channel's quality and fidelity 1,
+/// everything else equal), as `Network::compile(&s.with_perfect_communication())` is for
+/// `Network::compile(&s)`; [`Network::is_perfect_version_of`] checks it (once per run: it
+/// compares whole networks). Then the two arms walk the same path, on the same words, up to the
+/// actual arm's first communication failure (a failed attempt, which succeeds with perfect
+/// communication, or a degraded file, which stays complete); so the perfect arm is not walked
+/// again from the start but resumed from a copy of the state taken there. Without a failure the
+/// perfect arm would be the actual one: `None`, as [`TrialRecord::communication_failed`] says.
+pub fn simulate_with_perfect<D: Rewind, O: Observer>(
+    net: &Network,
+    perfect: &Network,
+    cohort: usize,
+    draws: &mut D,
+    obs: &mut O,
+) -> (TrialRecord, Option<TrialRecord>) {
+    let plan = &net.cohorts[cohort];
+    let (mut walk, identified) = start(net, plan, draws);
+    if !identified {
+        return (walk.rec, None);
+    }
+    let mut fork = None;
+    walk_on(net, plan, &mut walk, Resume::Route, draws, obs, Some(&mut fork), |d| {
+        d.position()
+    });
+    let perfect_rec = fork.map(|f: Fork| {
+        let mut p = f.walk;
+        draws.rewind(f.position);
+        walk_on(
+            perfect,
+            &perfect.cohorts[cohort],
+            &mut p,
+            f.resume,
+            draws,
+            &mut (),
+            None,
+            |_| 0,
+        );
+        p.rec
+    });
+    (walk.rec, perfect_rec)
+}
+
+/// The state of a trial between hops.
+#[derive(Debug, Clone, Copy)]
+struct Walk {
+    rec: TrialRecord,
+    /// Days since identification.
+    t: f64,
+    granted: Services,
+    /// Whether the file is still complete.
+    complete: bool,
+    degraded_by: Option<usize>,
+    /// The authority holding the case.
+    v: usize,
+}
+
+/// Where [`walk_on`] takes up a trial.
+#[derive(Debug, Clone, Copy)]
+enum Resume {
+    /// At the routing decision of the authority holding the case.
+    Route,
+    /// Right after the success word of an attempt on channel `e` that succeeds, `skip` words
+    /// (the unused attempts) before the fidelity word.
+    Delivered { e: usize, skip: usize },
+    /// After the delivery on `e`, its fidelity and assist words read, before the fidelity check.
+    Tail { e: usize, w_fid: u32, w_assist: u32 },
+}
+
+/// The state of the actual arm just before its first communication failure, and where the
+/// perfect-communication arm takes up from there.
+#[derive(Debug, Clone, Copy)]
+struct Fork {
+    walk: Walk,
+    position: usize,
+    resume: Resume,
+}
+
+/// Entry and identification: the state at the entry point (outcome `unidentified`, which the walk
+/// replaces on every path), and whether the victim was identified.
+#[inline(always)]
+fn start<D: Draws>(net: &Network, plan: &CohortPlan, draws: &mut D) -> (Walk, bool) {
+    let [w_entry, w_identify] = draws.words::<2>();
+    let w = u64::from(w_entry);
+    let entry = plan
+        .entry_cum
+        .iter()
+        .position(|&c| w < c)
+        .unwrap_or(plan.entry_cum.len() - 1);
+    let a0 = plan.entry_at[entry] as usize;
+    let mut rec = TrialRecord {
+        entry,
+        outcome: Outcome::Unidentified,
+        channel: None,
+        at: a0,
+        granted_at: [f64::NAN; 3],
+        completed_at: f64::NAN,
+        hops: 0,
+        communication_failed: false,
+    };
+    let entry_point = &net.authorities[a0];
+    let mut granted = Services::NONE;
+    let identified = happens(w_identify, entry_point.identify);
+    if identified {
+        grant(&mut rec, &mut granted, entry_point.provides, 0.0, plan.goal);
+    }
+    let walk = Walk {
+        rec,
+        t: 0.0,
+        granted,
+        complete: true,
+        degraded_by: None,
+        v: a0,
+    };
+    (walk, identified)
+}
+
+/// Walks the trial from `resume` until it ends (the outcome is in `walk.rec`): the steps of
+/// [`simulate`]'s loop. With `fork`, the state at the first communication failure is copied there,
+/// with its position from `position`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn walk_on<D: Draws, O: Observer>(
+    net: &Network,
+    plan: &CohortPlan,
+    walk: &mut Walk,
+    resume: Resume,
+    draws: &mut D,
+    obs: &mut O,
+    mut fork: Option<&mut Option<Fork>>,
+    position: impl Fn(&D) -> usize,
+) {
+    let w = walk;
+    match resume {
+        Resume::Route => {}
+        Resume::Delivered { e, skip } => {
+            draws.skip(skip);
+            let [w_fid, w_assist] = draws.words::<2>();
+            if arrive(net, plan, w, e, w_fid, w_assist, draws, obs, &mut fork, &position) {
+                return;
+            }
+        }
+        Resume::Tail { e, w_fid, w_assist } => {
+            if arrive(net, plan, w, e, w_fid, w_assist, draws, obs, &mut fork, &position) {
+                return;
+            }
+        }
+    }
+    loop {
+        let options = plan.options_at(w.v);
+        let r = u64::from(draws.word());
+        let Some(choice) = options.iter().find(|o| r < o.cum) else {
+            w.rec.outcome = Outcome::Stalled;
+            w.rec.at = w.v;
+            return;
+        };
+        if choice.channel == CLOSE {
+            w.rec.outcome = Outcome::Closed;
+            w.rec.at = w.v;
+            return;
+        }
+        let e = choice.channel as usize;
+        let ch = &net.channels[e];
+        let attempts = ch.attempts as usize;
+        let rate = net.authorities[w.v].dropout;
+        let mut delivered = false;
+        for k in 0..attempts {
+            let [lo, hi, w_drop, w_ok] = draws.words::<4>();
+            let d = ch.delay.sample(wide(lo, hi));
+            w.t += d;
+            obs.attempt(e);
+            if rate > 0.0 && dropout_happens(w_drop, rate * d) {
+                obs.dropout(e);
+                w.rec.outcome = Outcome::Dropped;
+                w.rec.channel = Some(e);
+                w.rec.at = w.v;
+                return;
+            }
+            let skip = (attempts - k - 1) * WORDS_PER_ATTEMPT;
+            if happens(w_ok, ch.quality) {
+                draws.skip(skip);
+                delivered = true;
+                break;
+            }
+            if let Some(f) = fork.as_deref_mut()
+                && !w.rec.communication_failed
+            {
+                // With perfect communication this attempt succeeds.
+                *f = Some(Fork {
+                    walk: *w,
+                    position: position(draws),
+                    resume: Resume::Delivered { e, skip },
+                });
+            }
+            obs.failure(e);
+            w.rec.communication_failed = true;
+        }
+        if !delivered {
+            obs.loss(e);
+            w.rec.outcome = Outcome::Lost;
+            w.rec.channel = Some(e);
+            w.rec.at = w.v;
+            return;
+        }
+        let [w_fid, w_assist] = draws.words::<2>();
+        if arrive(net, plan, w, e, w_fid, w_assist, draws, obs, &mut fork, &position) {
+            return;
+        }
+    }
+}
+
+/// The end of a hop on `e` whose file was delivered: fidelity, arrival, services. Whether the
+/// trial ended there.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn arrive<D: Draws, O: Observer>(
+    net: &Network,
+    plan: &CohortPlan,
+    w: &mut Walk,
+    e: usize,
+    w_fid: u32,
+    w_assist: u32,
+    draws: &D,
+    obs: &mut O,
+    fork: &mut Option<&mut Option<Fork>>,
+    position: &impl Fn(&D) -> usize,
+) -> bool {
+    let ch = &net.channels[e];
+    if w.complete && !happens(w_fid, ch.fidelity) {
+        if let Some(f) = fork.as_deref_mut()
+            && !w.rec.communication_failed
+        {
+            // With perfect communication the file stays complete.
+            *f = Some(Fork {
+                walk: *w,
+                position: position(draws),
+                resume: Resume::Tail { e, w_fid, w_assist },
+            });
+        }
+        w.complete = false;
+        w.degraded_by = Some(e);
+        w.rec.communication_failed = true;
+        obs.degraded(e);
+    }
+    w.v = ch.to as usize;
+    w.rec.hops += 1;
+    let arrival = &net.authorities[w.v];
+    let new = arrival.provides.without(w.granted);
+    if !new.is_empty() {
+        if w.complete || happens(w_assist, arrival.assist) {
+            grant(&mut w.rec, &mut w.granted, new, w.t, plan.goal);
+        } else {
+            if let Some(c) = w.degraded_by {
+                obs.misclassified(c);
+            }
+            w.rec.outcome = Outcome::Misclassified;
+            w.rec.channel = w.degraded_by;
+            w.rec.at = w.v;
+            return true;
+        }
+    }
+    if w.rec.hops >= net.max_hops {
+        w.rec.outcome = Outcome::Stalled;
+        w.rec.at = w.v;
+        return true;
+    }
+    false
+}
+
+/// Whether the victim drops out during a wait of hazard `x = rate * days` (`x >= 0`), given the
+/// attempt's dropout word: the word is below the threshold of probability `1 - exp(-x)`,
+/// `round((1 - exp(-x)) * 2^32)`.
+///
+/// **Fast path, same answer.** `word < round(y)` holds exactly when `y >= word + 0.5`, and
+/// `1 - exp(-x) <= x`; `expm1` is accurate to 1 ulp, so its value times `2^32` is below
+/// `x * 2^32 * (1 + 1e-9)`. A word at or above that bound therefore never drops out, and most words
+/// are (`x` is small): for them neither `expm1` nor the rounding is computed.
+#[inline]
+pub fn dropout_happens(word: u32, x: f64) -> bool {
+    if f64::from(word) + 0.5 > x * CERTAIN as f64 * (1.0 + 1e-9) {
+        return false;
+    }
+    happens(word, dropout_threshold(x))
+}
+
 /// Threshold of dropping out during a wait of hazard `x = rate * days`: `1 - exp(-x)`.
 #[inline]
 fn dropout_threshold(x: f64) -> u64 {
-    ((-(-x).exp_m1()) * CERTAIN as f64).round() as u64
+    round_non_negative((-(-x).exp_m1()) * CERTAIN as f64)
+}
+
+/// `y.round() as u64` for `y` in `[0, 2^52)`, without the libm call `round` is on baseline
+/// x86-64: the fraction `y - trunc(y)` is exact there, and halves round up, as `round` does.
+#[inline]
+fn round_non_negative(y: f64) -> u64 {
+    let t = y as u64;
+    t + u64::from(y - t as f64 >= 0.5)
 }
 
 /// Grants `new` services at day `t`, and records completion when the goal is first met.
@@ -186,5 +512,131 @@ fn grant(rec: &mut TrialRecord, granted: &mut Services, new: Services, t: f64, g
     *granted = granted.union(new);
     if !before && granted.includes(goal) {
         rec.completed_at = t;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_non_negative_is_round() {
+        let ys = [
+            0.0,
+            0.25,
+            0.5,
+            0.499_999_999_999_999_94,
+            1.5,
+            2.5,
+            2.499_999_999_999_999_6,
+            12_345.678,
+            4_294_967_295.5,
+            4_294_967_296.0,
+        ];
+        for y in ys {
+            assert_eq!(round_non_negative(y), y.round() as u64, "{y}");
+        }
+    }
+
+    /// The fast path of `dropout_happens` answers as the threshold does: at the threshold, at the
+    /// fast path's bound, and for many random (word, hazard) pairs.
+    #[test]
+    fn dropout_fast_path_is_exact() {
+        let reference = |w: u32, x: f64| u64::from(w) < ((-(-x).exp_m1()) * CERTAIN as f64).round() as u64;
+        let max = u64::from(u32::MAX);
+        for x in [
+            0.0,
+            1e-12,
+            1e-9,
+            2f64.powi(-33),
+            1e-3,
+            0.01,
+            0.0725,
+            0.5,
+            1.0,
+            3.0,
+            40.0,
+            1e3,
+        ] {
+            let t = reference_threshold(x);
+            let bound = (x * CERTAIN as f64).min(max as f64) as u64;
+            for w in [
+                0,
+                1,
+                t.saturating_sub(1),
+                t,
+                t + 1,
+                bound.saturating_sub(1),
+                bound,
+                bound + 1,
+                max,
+            ] {
+                let w = w.min(max) as u32;
+                assert_eq!(dropout_happens(w, x), reference(w, x), "w={w} x={x}");
+            }
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..1_000_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let w = (state >> 32) as u32;
+            let x = (state & 0xFFFF) as f64 * 1e-5;
+            assert_eq!(dropout_happens(w, x), reference(w, x), "w={w} x={x}");
+        }
+    }
+
+    /// `simulate_with_perfect` gives, trial by trial, the records of `simulate` on each network
+    /// (the perfect one only when communication failed), on every bundled scenario and bench100.
+    #[test]
+    fn simulate_with_perfect_is_two_simulations() {
+        use crate::engine::stream::{CohortStreams, StreamKey, WINDOW_WORDS};
+        use crate::scenario::Scenario;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut forks = 0;
+        for file in [
+            "scenarios/minimal.toml",
+            "scenarios/talibe.toml",
+            "scenarios/europe-leg",
+            "benches/scenarios/bench100.toml",
+        ] {
+            let s = Scenario::load(&root.join(file)).unwrap();
+            let actual = Network::compile(&s);
+            let perfect = Network::compile(&s.with_perfect_communication());
+            assert!(perfect.is_perfect_version_of(&actual), "{file}");
+            assert_eq!(
+                actual.is_perfect_version_of(&actual),
+                actual
+                    .channels
+                    .iter()
+                    .all(|c| c.quality == CERTAIN && c.fidelity == CERTAIN)
+            );
+            let key = StreamKey::new(s.seed());
+            let trials = 4_000u64;
+            for (c, cohort) in s.cohorts().iter().enumerate() {
+                let streams = CohortStreams::for_cohort(&cohort.name);
+                let mut windows = vec![0u32; trials as usize * WINDOW_WORDS];
+                key.fill_windows(streams, 0, &mut windows);
+                let mut overflow = key.overflow_rng();
+                for (i, window) in windows.chunks_exact(WINDOW_WORDS).enumerate() {
+                    let i = i as u64;
+                    let want_a = simulate(&actual, c, &mut key.trial(streams, i, window, &mut overflow), &mut ());
+                    let want_p = simulate(&perfect, c, &mut key.trial(streams, i, window, &mut overflow), &mut ());
+                    let mut draws = key.trial(streams, i, window, &mut overflow);
+                    let (a, p) = simulate_with_perfect(&actual, &perfect, c, &mut draws, &mut ());
+                    assert_eq!(format!("{a:?}"), format!("{want_a:?}"), "{file} cohort {c} trial {i}");
+                    assert_eq!(p.is_some(), a.communication_failed, "{file} cohort {c} trial {i}");
+                    if let Some(p) = p {
+                        forks += 1;
+                        assert_eq!(format!("{p:?}"), format!("{want_p:?}"), "{file} cohort {c} trial {i}");
+                    }
+                }
+            }
+        }
+        assert!(forks > 10_000, "{forks}");
+    }
+
+    fn reference_threshold(x: f64) -> u64 {
+        ((-(-x).exp_m1()) * CERTAIN as f64).round() as u64
     }
 }
