@@ -74,118 +74,16 @@ fn happens(word: u32, threshold: u64) -> bool {
     u64::from(word) < threshold
 }
 
-/// Simulates one victim of cohort `cohort` (index into `net.cohorts`).
-///
-/// [`simulate_with_perfect`] walks trials with the same steps, written as resumable pieces
-/// (`start`, `walk_on`, `arrive`); this function keeps them in one loop, which compiles to fewer
-/// instructions where it is inlined into the engine (measured in `benches/RESULTS.md`). The unit
-/// test `simulate_with_perfect_is_two_simulations` keeps the two in step: change both.
+/// Simulates one victim of cohort `cohort` (index into `net.cohorts`): entry and identification,
+/// then hop after hop until an outcome (MODEL.md "One trial"). The steps are those of
+/// [`simulate_with_perfect`], which the engine uses; this is the same walk without the second arm.
 pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut D, obs: &mut O) -> TrialRecord {
     let plan = &net.cohorts[cohort];
-    let [w_entry, w_identify] = draws.words::<2>();
-    let w = u64::from(w_entry);
-    let entry = plan
-        .entry_cum
-        .iter()
-        .position(|&c| w < c)
-        .unwrap_or(plan.entry_cum.len() - 1);
-    let a0 = plan.entry_at[entry] as usize;
-    let mut rec = TrialRecord {
-        entry,
-        outcome: Outcome::Unidentified,
-        channel: None,
-        at: a0,
-        granted_at: [f64::NAN; 3],
-        completed_at: f64::NAN,
-        hops: 0,
-        communication_failed: false,
-    };
-    let entry_point = &net.authorities[a0];
-    if !happens(w_identify, entry_point.identify) {
-        return rec;
+    let (mut walk, identified) = start(net, plan, draws);
+    if identified {
+        walk_on(net, plan, &mut walk, Resume::Route, draws, obs, None, |_| 0);
     }
-
-    let mut t = 0.0f64;
-    let mut granted = Services::NONE;
-    let mut complete = true;
-    let mut degraded_by = None;
-    grant(&mut rec, &mut granted, entry_point.provides, t, plan.goal);
-    let mut v = a0;
-    loop {
-        let options = plan.options_at(v);
-        let w = u64::from(draws.word());
-        let Some(choice) = options.iter().find(|o| w < o.cum) else {
-            rec.outcome = Outcome::Stalled;
-            rec.at = v;
-            return rec;
-        };
-        if choice.channel == CLOSE {
-            rec.outcome = Outcome::Closed;
-            rec.at = v;
-            return rec;
-        }
-        let e = choice.channel as usize;
-        let ch = &net.channels[e];
-        let attempts = ch.attempts as usize;
-        let mut delivered = false;
-        for k in 0..attempts {
-            let [lo, hi, w_drop, w_ok] = draws.words::<4>();
-            let d = ch.delay.sample(wide(lo, hi));
-            t += d;
-            obs.attempt(e);
-            let rate = net.authorities[v].dropout;
-            if rate > 0.0 && dropout_happens(w_drop, rate * d) {
-                obs.dropout(e);
-                rec.outcome = Outcome::Dropped;
-                rec.channel = Some(e);
-                rec.at = v;
-                return rec;
-            }
-            if happens(w_ok, ch.quality) {
-                draws.skip((attempts - k - 1) * WORDS_PER_ATTEMPT);
-                delivered = true;
-                break;
-            }
-            obs.failure(e);
-            rec.communication_failed = true;
-        }
-        if !delivered {
-            obs.loss(e);
-            rec.outcome = Outcome::Lost;
-            rec.channel = Some(e);
-            rec.at = v;
-            return rec;
-        }
-        let [w_fid, w_assist] = draws.words::<2>();
-        if complete && !happens(w_fid, ch.fidelity) {
-            complete = false;
-            degraded_by = Some(e);
-            rec.communication_failed = true;
-            obs.degraded(e);
-        }
-        v = ch.to as usize;
-        rec.hops += 1;
-        let arrival = &net.authorities[v];
-        let new = arrival.provides.without(granted);
-        if !new.is_empty() {
-            if complete || happens(w_assist, arrival.assist) {
-                grant(&mut rec, &mut granted, new, t, plan.goal);
-            } else {
-                if let Some(c) = degraded_by {
-                    obs.misclassified(c);
-                }
-                rec.outcome = Outcome::Misclassified;
-                rec.channel = degraded_by;
-                rec.at = v;
-                return rec;
-            }
-        }
-        if rec.hops >= net.max_hops {
-            rec.outcome = Outcome::Stalled;
-            rec.at = v;
-            return rec;
-        }
-    }
+    walk.rec
 }
 
 /// A source of words that can say where it stands and go back there: what
@@ -318,7 +216,7 @@ fn start<D: Draws>(net: &Network, plan: &CohortPlan, draws: &mut D) -> (Walk, bo
 }
 
 /// Walks the trial from `resume` until it ends (the outcome is in `walk.rec`): the steps of
-/// [`simulate`]'s loop. With `fork`, the state at the first communication failure is copied there,
+/// one trial's hops. With `fork`, the state at the first communication failure is copied there,
 /// with its position from `position`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
