@@ -19,7 +19,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::raw::{RawAuthority, RawChange, RawChannel, RawIntervention, RawSelector};
-use super::validate::{Checker, authority_from_raw, channel_from_raw, kind_names};
+use super::validate::{Checker, authority_from_raw, channel_from_raw, kind_names, unbounded_weights};
 use super::{Authority, BASELINE, Channel, MAX_RETRIES, Scenario, Variant, VariantKind};
 use crate::error::Problem;
 use crate::model::delay::{Delay, MAX_DELAY_DAYS, MAX_SIGMA, MIN_SHAPE};
@@ -452,20 +452,16 @@ pub(crate) fn apply(
     for (at, change) in &plan.changes {
         apply_change(&mut s, at, change, ck, warnings);
     }
-    // Routing weights are normalised per authority: as in the baseline, their sum must be finite.
-    for (a, auth) in s.authorities.iter().enumerate() {
-        let out: f64 = s.channels.iter().filter(|c| c.from == a).map(|c| c.weight).sum();
-        if !(auth.close + out).is_finite() {
-            ck.bad(
-                loc,
-                "",
-                format!(
-                    "makes the close weight and channel weights of \"{}\" add up to more than the largest number; \
-                     use weights such as 1 and 3",
-                    auth.id
-                ),
-            );
-        }
+    for auth in unbounded_weights(&s.authorities, &s.channels) {
+        ck.bad(
+            loc,
+            "",
+            format!(
+                "makes the close weight and channel weights of \"{}\" add up to more than the largest number; \
+                 use weights such as 1 and 3",
+                auth.id
+            ),
+        );
     }
     s.warnings = crate::graph::ReferralGraph::new(&s).warnings(&s);
     s

@@ -216,17 +216,13 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         channels.push(channel);
     }
 
-    // Routing weights are normalised per authority: their sum must be a finite number.
-    for (a, auth) in authorities.iter().enumerate() {
-        let out: f64 = channels.iter().filter(|c| c.from == a).map(|c| c.weight).sum();
-        if !(auth.close + out).is_finite() {
-            ck.bad(
-                &format!("[[authority]] \"{}\"", auth.id),
-                "close",
-                "this weight and the weights of the channels leaving the authority add up to more than the \
-                 largest number; use weights such as 1 and 3",
-            );
-        }
+    for auth in unbounded_weights(&authorities, &channels) {
+        ck.bad(
+            &format!("[[authority]] \"{}\"", auth.id),
+            "close",
+            "this weight and the weights of the channels leaving the authority add up to more than the \
+             largest number; use weights such as 1 and 3",
+        );
     }
 
     // [[cohort]]
@@ -383,6 +379,24 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
     scenario.variants = variants;
     scenario.warnings.extend(notes);
     Ok(scenario)
+}
+
+/// The authorities whose close weight and outgoing channel weights add up to infinity. Routing
+/// weights are normalised per authority, so their sum must be a finite number (in the baseline
+/// and in every variant).
+pub(super) fn unbounded_weights<'a>(authorities: &'a [Authority], channels: &[Channel]) -> Vec<&'a Authority> {
+    let mut sums: Vec<f64> = authorities.iter().map(|a| a.close).collect();
+    for c in channels {
+        if let Some(x) = sums.get_mut(c.from) {
+            *x += c.weight;
+        }
+    }
+    authorities
+        .iter()
+        .zip(sums)
+        .filter(|(_, x)| !x.is_finite())
+        .map(|(a, _)| a)
+        .collect()
 }
 
 /// `(name, kind)` pairs for [`Checker::one_of`].
