@@ -249,45 +249,39 @@ impl CohortJob<'_> {
     }
 
     /// Runs blocks until the trials are done, or the target precision is met at a stage end.
+    /// Without a target the whole run is one stage.
     fn run(&self, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) -> (Vec<CohortTally>, CohortStop) {
         let blocks = config.trials.div_ceil(BLOCK_TRIALS);
-        let horizon = self.horizon_days.is_some();
-        let Some(target) = config.precision else {
-            let tallies = self.blocks(0..blocks, config.trials, progress);
-            let half_width = max_half_width(&tallies, horizon, self.independent);
-            let stop = CohortStop {
-                trials: config.trials,
-                reason: Stop::Trials,
-                half_width,
-            };
-            return (tallies, stop);
+        let stage_blocks = if config.precision.is_some() {
+            STAGE_BLOCKS
+        } else {
+            blocks
         };
         let mut tallies = self.empty();
         let mut done = 0;
         loop {
-            let next = (done + STAGE_BLOCKS).min(blocks);
+            let next = (done + stage_blocks).min(blocks);
             let stage = self.blocks(done..next, config.trials, progress);
             for (a, b) in tallies.iter_mut().zip(&stage) {
                 a.merge(b);
             }
             done = next;
-            let half_width = max_half_width(&tallies, horizon, self.independent);
+            let half_width = max_half_width(&tallies, self.horizon_days.is_some(), self.independent);
+            let reason = match config.precision {
+                None => Stop::Trials,
+                Some(target) if half_width < target => Stop::Precision,
+                Some(_) if done == blocks => Stop::Cap,
+                Some(_) => continue,
+            };
             let trials = (done * BLOCK_TRIALS).min(config.trials);
-            if half_width < target || done == blocks {
-                let reason = if half_width < target {
-                    Stop::Precision
-                } else {
-                    Stop::Cap
-                };
-                return (
-                    tallies,
-                    CohortStop {
-                        trials,
-                        reason,
-                        half_width,
-                    },
-                );
-            }
+            return (
+                tallies,
+                CohortStop {
+                    trials,
+                    reason,
+                    half_width,
+                },
+            );
         }
     }
 
