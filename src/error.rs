@@ -89,6 +89,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A results folder may not be written: something refgap did not write is in the way, the
+    /// folder is an input of the run, or another run holds it.
+    #[error("refusing to write {}: {reason}", path.display())]
+    OutputRefused {
+        /// The results folder.
+        path: PathBuf,
+        /// What is in the way and what to do.
+        reason: String,
+    },
 }
 
 fn list(problems: &[Problem]) -> String {

@@ -71,6 +71,15 @@ fn peak_kib() -> Option<u64> {
 }
 
 /// Runs the benchmark and returns the report text.
+/// Runs the bench and prints its table.
+pub(super) fn bench(args: &BenchArgs) -> Result<()> {
+    use std::io::Write;
+    let text = run(args)?;
+    let mut stdout = std::io::stdout().lock();
+    write!(stdout, "{text}")?;
+    Ok(())
+}
+
 pub fn run(args: &BenchArgs) -> Result<String> {
     let path = args.scenario.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_SCENARIO));
     if args.scenario.is_none() && !Path::new(DEFAULT_SCENARIO).exists() {

@@ -35,6 +35,7 @@
 //! `model::trial` or `engine`: it is an independent check of the simulation. Channel ranking is
 //! in [`rank`].
 
+pub mod check;
 pub mod rank;
 
 use std::collections::HashMap;

@@ -6,9 +6,9 @@
 
 use std::fmt::Write;
 
-use serde::Serialize;
-
 use super::csv::{CsvRow, ExactComparisonRow, ExactRow, RankingRow, to_csv};
+use super::manifest::Manifest;
+use super::write::{Table, names, render};
 use crate::exact::ExactCohort;
 use crate::exact::rank::CohortRanking;
 use crate::model::Measure;
@@ -30,21 +30,12 @@ pub struct ExactReport {
     /// `max_hops` difference.
     pub cohorts: Vec<(String, f64, f64, usize, f64)>,
     /// `manifest.json`.
-    pub manifest: ExactManifest,
+    pub manifest: Manifest,
 }
 
-/// The manifest of an exact results folder.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExactManifest {
-    tool: &'static str,
-    version: &'static str,
-    method: &'static str,
-    scenario: String,
-    file: String,
-    sha256: String,
-    cohorts: Vec<String>,
-    files: Vec<&'static str>,
-}
+/// The method named in the manifest of an exact folder.
+const METHOD: &str = "absorbing Markov chain on (authority, file complete, services granted), sparse LU (faer); \
+                      channel ranking by Woodbury low-rank updates";
 
 /// Share-weighted probabilities of the groups `all`, `entry` and `country`.
 fn groups(
@@ -121,40 +112,34 @@ impl ExactReport {
             }
             comparisons.extend(comparison_rows(s, &v.name, exact, solved));
         }
+        let mut manifest = Manifest::exact(s, METHOD);
+        manifest.files = names(&ExactReport::tables(manifest.has_variants()));
         ExactReport {
             exact: rows,
             ranking: ranking_rows(s, ranking),
             comparisons,
             cohorts,
-            manifest: ExactManifest {
-                tool: "refgap",
-                version: env!("CARGO_PKG_VERSION"),
-                method: "absorbing Markov chain on (authority, file complete, services granted), sparse LU (faer); \
-                         channel ranking by Woodbury low-rank updates",
-                scenario: s.name().to_owned(),
-                file: s.source().path.display().to_string(),
-                sha256: s.source().sha256.clone(),
-                cohorts: s.cohorts().iter().map(|c| c.name.clone()).collect(),
-                files: if s.variants().is_empty() {
-                    vec![ExactRow::FILE, RankingRow::FILE]
-                } else {
-                    vec![ExactRow::FILE, ExactComparisonRow::FILE, RankingRow::FILE]
-                },
-            },
+            manifest,
         }
     }
 
-    /// The files of the results folder, manifest last.
-    pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
-        let mut manifest = serde_json::to_vec_pretty(&self.manifest).expect("plain data");
-        manifest.push(b'\n');
-        let mut files = vec![(ExactRow::FILE, to_csv(&self.exact))];
-        if !self.comparisons.is_empty() {
-            files.push((ExactComparisonRow::FILE, to_csv(&self.comparisons)));
+    /// The tables of an `exact` results folder, in writing order: the one list of its files.
+    fn tables(has_variants: bool) -> Vec<Table<ExactReport>> {
+        let mut t: Vec<Table<ExactReport>> = vec![(ExactRow::FILE, |r| to_csv(&r.exact))];
+        if has_variants {
+            t.push((ExactComparisonRow::FILE, |r| to_csv(&r.comparisons)));
         }
-        files.push((RankingRow::FILE, to_csv(&self.ranking)));
-        files.push(("manifest.json", manifest));
-        files
+        t.push((RankingRow::FILE, |r| to_csv(&r.ranking)));
+        t
+    }
+
+    /// Every file of the results folder (name, bytes), `manifest.json` last.
+    pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
+        render(
+            self,
+            &ExactReport::tables(self.manifest.has_variants()),
+            self.manifest.to_json(),
+        )
     }
 
     /// The terminal summary: per-cohort exact rates and gap, then the ten channels whose

@@ -8,15 +8,39 @@ use crate::engine::stream::WINDOW_WORDS;
 use crate::engine::{BLOCK_TRIALS, RunResult, STAGE_BLOCKS};
 use crate::scenario::Scenario;
 
-/// The manifest of a results folder.
+/// The manifest of a results folder, one layout for every kind of folder (`run`, `exact`): the
+/// fields every kind has, then those of its kind (`run`: the settings the simulated numbers
+/// depend on; `exact`: the method).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Manifest {
     /// Always `refgap`.
     pub tool: &'static str,
     /// The crate version that wrote the folder.
     pub version: &'static str,
+    /// What wrote the folder: `run` or `exact`.
+    pub kind: &'static str,
     /// The scenario.
     pub scenario: ScenarioInfo,
+    /// The simulation settings (`run` folders).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunInfo>,
+    /// The solution method (`exact` folders).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<&'static str>,
+    /// Variants in the tables, baseline first.
+    pub variants: Vec<VariantInfo>,
+    /// Files of variants added with `--intervention`, with their SHA-256.
+    pub intervention_files: Vec<FileInfo>,
+    /// Cohorts in the tables.
+    pub cohorts: Vec<CohortInfo>,
+    /// Files of the folder, manifest excluded: derived from the same list the writer writes
+    /// (`Report::files`), so the two cannot disagree.
+    pub files: Vec<&'static str>,
+}
+
+/// The settings of a simulation run, in the manifest of a `run` folder.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RunInfo {
     /// Seed of every stream.
     pub seed: u64,
     /// Trials per cohort asked for (the cap when `precision` is set; see each cohort's
@@ -32,14 +56,6 @@ pub struct Manifest {
     pub block_trials: u64,
     /// Words in each trial's stream window (a format constant).
     pub window_words: usize,
-    /// Variants in the tables, baseline first.
-    pub variants: Vec<VariantInfo>,
-    /// Files of variants added with `--intervention`, with their SHA-256.
-    pub intervention_files: Vec<FileInfo>,
-    /// Cohorts in the tables.
-    pub cohorts: Vec<CohortInfo>,
-    /// Files of the folder, manifest excluded.
-    pub files: Vec<&'static str>,
 }
 
 /// Scenario identity in the manifest.
@@ -66,6 +82,14 @@ pub struct CohortInfo {
     pub victims: f64,
     /// Goal milestones.
     pub goal: Vec<&'static str>,
+    /// How the simulation of the cohort ended (`run` folders).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<CohortStop>,
+}
+
+/// How the simulation of a cohort ended.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CohortStop {
     /// Trials simulated (in every variant).
     pub trials: u64,
     /// `trials` (ran what was asked), `precision` (target met) or `cap` (trial cap reached).
@@ -95,12 +119,9 @@ pub struct FileInfo {
 }
 
 impl Manifest {
-    /// The manifest of a run of `s`.
-    pub fn new(s: &Scenario, result: &RunResult) -> Manifest {
-        use super::csv::{
-            ChannelRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow,
-        };
-        let config = &result.config;
+    /// The fields every kind of folder has, for a folder of `kind` about `s`; `files` is left
+    /// empty for the report to fill from its list of files.
+    fn common(kind: &'static str, s: &Scenario) -> Manifest {
         let mut variants = vec![VariantInfo {
             name: super::BASELINE.to_owned(),
             kind: "baseline",
@@ -111,21 +132,10 @@ impl Manifest {
             kind: v.kind.name(),
             description: v.description.clone(),
         }));
-        let mut files = vec![
-            RateRow::FILE,
-            TimeRow::FILE,
-            HopsRow::FILE,
-            ChannelRow::FILE,
-            GapRow::FILE,
-            InconsistencyRow::FILE,
-            VariantRow::FILE,
-        ];
-        if !s.variants().is_empty() {
-            files.push(ComparisonRow::FILE);
-        }
         Manifest {
             tool: "refgap",
             version: env!("CARGO_PKG_VERSION"),
+            kind,
             scenario: ScenarioInfo {
                 name: s.name().to_owned(),
                 file: s.source().path.display().to_string(),
@@ -133,13 +143,8 @@ impl Manifest {
                 horizon_days: s.horizon_days(),
                 max_hops: s.max_hops(),
             },
-            seed: config.seed,
-            trials: config.trials,
-            precision: config.precision,
-            stage_trials: config.precision.map(|_| STAGE_BLOCKS * BLOCK_TRIALS),
-            random_numbers: if config.independent { "independent" } else { "common" },
-            block_trials: BLOCK_TRIALS,
-            window_words: WINDOW_WORDS,
+            run: None,
+            method: None,
             variants,
             intervention_files: s
                 .source()
@@ -153,18 +158,51 @@ impl Manifest {
             cohorts: s
                 .cohorts()
                 .iter()
-                .zip(&result.stops)
-                .map(|(c, st)| CohortInfo {
+                .map(|c| CohortInfo {
                     name: c.name.clone(),
                     victims: c.victims,
                     goal: c.goal.iter().map(|g| g.name()).collect(),
-                    trials: st.trials,
-                    stop: st.reason.name(),
-                    max_half_width: st.half_width,
+                    stop: None,
                 })
                 .collect(),
-            files,
+            files: Vec::new(),
         }
+    }
+
+    /// The manifest of a run of `s`.
+    pub fn new(s: &Scenario, result: &RunResult) -> Manifest {
+        let config = &result.config;
+        let mut m = Manifest::common("run", s);
+        m.run = Some(RunInfo {
+            seed: config.seed,
+            trials: config.trials,
+            precision: config.precision,
+            stage_trials: config.precision.map(|_| STAGE_BLOCKS * BLOCK_TRIALS),
+            random_numbers: if config.independent { "independent" } else { "common" },
+            block_trials: BLOCK_TRIALS,
+            window_words: WINDOW_WORDS,
+        });
+        for (c, st) in m.cohorts.iter_mut().zip(&result.stops) {
+            c.stop = Some(CohortStop {
+                trials: st.trials,
+                stop: st.reason.name(),
+                max_half_width: st.half_width,
+            });
+        }
+        m
+    }
+
+    /// The manifest of an exact solution of `s` by `method`.
+    pub fn exact(s: &Scenario, method: &'static str) -> Manifest {
+        Manifest {
+            method: Some(method),
+            ..Manifest::common("exact", s)
+        }
+    }
+
+    /// Whether the folder has variants besides the baseline (and so its comparison table).
+    pub fn has_variants(&self) -> bool {
+        self.variants.len() > 1
     }
 
     /// Pretty JSON with a final newline.

@@ -8,6 +8,7 @@
 
 pub mod csv;
 pub mod exact;
+pub mod folder;
 pub mod manifest;
 pub mod summary;
 pub mod write;
@@ -112,6 +113,7 @@ impl Report {
             summary: Vec::new(),
             ranking: Vec::new(),
         };
+        r.manifest.files = write::names(&Report::tables(r.manifest.has_variants()));
         let trials: Vec<u64> = result.stops.iter().map(|st| st.trials).collect();
         r.add_arm(BASELINE, s, &result.cohorts, &trials);
         for (i, v) in s.variants().iter().enumerate() {

@@ -1,103 +1,67 @@
-//! Writing a results folder atomically.
+//! The list of files of each kind of results folder, and writing them.
 //!
-//! Every file is first written into a fresh staging folder beside the target (`.NAME.partial-*`,
-//! which never looks like a result), `manifest.json` last; the staging folder is then renamed to
-//! the target. A previous folder of the same name is first renamed aside and removed only after
-//! the new one is in place. An interrupted run therefore leaves either the old complete folder,
-//! the new complete folder, or a `.partial` folder, never a half-written result.
+//! Each report kind has **one** list of its files ([`Report::files`],
+//! [`ExactReport::files`](super::exact::ExactReport::files)); the manifest's `files` is derived
+//! from the same list, so the manifest names exactly what the folder holds. Writing goes through
+//! [`OutputFolder`]: reserved before the work, committed atomically after it.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Report;
-use super::csv::{CsvRow, to_csv};
-use crate::error::{Error, Result};
+use super::csv::{
+    ChannelRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow, to_csv,
+};
+use super::folder::{MANIFEST, OutputFolder};
+use crate::error::Result;
 
-/// Writes every table and the manifest of `report` into `dir` (created, or replaced whole).
-pub fn write_all(report: &Report, dir: &Path) -> Result<()> {
-    let mut files = vec![
-        (super::csv::RateRow::FILE, to_csv(&report.rates)),
-        (super::csv::TimeRow::FILE, to_csv(&report.times)),
-        (super::csv::HopsRow::FILE, to_csv(&report.hops)),
-        (super::csv::ChannelRow::FILE, to_csv(&report.channels)),
-        (super::csv::GapRow::FILE, to_csv(&report.gap)),
-        (super::csv::InconsistencyRow::FILE, to_csv(&report.inconsistency)),
-        (super::csv::VariantRow::FILE, to_csv(&report.variants)),
-    ];
-    if report.variants.len() > 1 {
-        files.push((super::csv::ComparisonRow::FILE, to_csv(&report.comparisons)));
-    }
-    files.push(("manifest.json", report.manifest.to_json()));
-    write_folder(dir, &files)
+/// A file of a results folder: its name and how to render it from the report.
+pub(crate) type Table<R> = (&'static str, fn(&R) -> Vec<u8>);
+
+/// The names of `tables`, for the manifest.
+pub(crate) fn names<R>(tables: &[Table<R>]) -> Vec<&'static str> {
+    tables.iter().map(|(name, _)| *name).collect()
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    }
+/// Renders `tables` of `report`, then the manifest (already listing their names) last.
+pub(crate) fn render<R>(report: &R, tables: &[Table<R>], manifest: Vec<u8>) -> Vec<(&'static str, Vec<u8>)> {
+    let mut files: Vec<(&'static str, Vec<u8>)> = tables.iter().map(|(name, f)| (*name, f(report))).collect();
+    files.push((MANIFEST, manifest));
+    files
 }
 
-/// Writes `files` (name, bytes), in order, into a staging folder and renames it to `dir`.
-pub fn write_folder(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("results");
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.partial-"))
-        .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
-    for (file, bytes) in files {
-        let path = staging.path().join(file);
-        let mut f = fs::File::create(&path).map_err(io_err(&path))?;
-        f.write_all(bytes).map_err(io_err(&path))?;
-        f.sync_all().map_err(io_err(&path))?;
-    }
-    let staged = staging.keep();
-    let old = if dir.exists() {
-        let aside = parent.join(format!(".{name}.old-{}", std::process::id()));
-        fs::rename(dir, &aside).map_err(io_err(dir))?;
-        Some(aside)
-    } else {
-        None
-    };
-    if let Err(source) = fs::rename(&staged, dir) {
-        // Put the previous result back rather than leave nothing.
-        if let Some(aside) = &old {
-            let _ = fs::rename(aside, dir);
+impl Report {
+    /// The tables of a `run` results folder, in writing order: the one list of its files.
+    /// `comparisons.csv` is there when the run has variants besides the baseline.
+    pub(crate) fn tables(has_variants: bool) -> Vec<Table<Report>> {
+        let mut t: Vec<Table<Report>> = vec![
+            (RateRow::FILE, |r| to_csv(&r.rates)),
+            (TimeRow::FILE, |r| to_csv(&r.times)),
+            (HopsRow::FILE, |r| to_csv(&r.hops)),
+            (ChannelRow::FILE, |r| to_csv(&r.channels)),
+            (GapRow::FILE, |r| to_csv(&r.gap)),
+            (InconsistencyRow::FILE, |r| to_csv(&r.inconsistency)),
+            (VariantRow::FILE, |r| to_csv(&r.variants)),
+        ];
+        if has_variants {
+            t.push((ComparisonRow::FILE, |r| to_csv(&r.comparisons)));
         }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        });
+        t
     }
-    if let Some(aside) = old {
-        fs::remove_dir_all(&aside).map_err(io_err(&aside))?;
+
+    /// Every file of the results folder (name, bytes), `manifest.json` last.
+    pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
+        render(
+            self,
+            &Report::tables(self.manifest.has_variants()),
+            self.manifest.to_json(),
+        )
     }
-    Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn replaces_a_previous_folder_whole() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("out");
-        write_folder(&dir, &[("a.csv", b"1\n".to_vec()), ("old.csv", b"x".to_vec())]).unwrap();
-        write_folder(&dir, &[("a.csv", b"2\n".to_vec())]).unwrap();
-        assert_eq!(fs::read(dir.join("a.csv")).unwrap(), b"2\n");
-        assert!(!dir.join("old.csv").exists(), "stale files of the old result must go");
-        let leftovers: Vec<_> = fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(leftovers, vec![std::ffi::OsString::from("out")]);
-    }
+/// Writes every file of `report` into `dir`: reserves it (see [`OutputFolder::reserve`]; an
+/// earlier refgap result is replaced, anything else refused) and commits at once. A command that
+/// simulates reserves its folder before simulating instead.
+pub fn write_all(report: &Report, dir: &Path) -> Result<()> {
+    OutputFolder::reserve(dir, &[])?.commit(&report.files())?;
+    Ok(())
 }

@@ -21,6 +21,7 @@
 //! Files are read only by [`Scenario::load`]; [`Scenario::from_toml_str`] does no I/O unless
 //! the text names CSV tables, which are read relative to the given base folder.
 
+pub mod diff;
 pub mod intervention;
 pub(crate) mod raw;
 pub mod sweep;
@@ -549,10 +550,17 @@ pub fn scenario_file(path: &Path) -> PathBuf {
 /// The name used for output folders: the folder name for `x/scenario.toml`, else the stem.
 pub fn default_name(path: &Path) -> String {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
-    if stem == "scenario"
-        && let Some(dir) = path.parent().and_then(Path::file_name).and_then(|s| s.to_str())
-    {
-        return dir.to_owned();
+    if stem == "scenario" {
+        // `.` or `..` have no name of their own: use the folder's real one.
+        let parent = path.parent().map(|p| match p.file_name() {
+            Some(_) => p.to_path_buf(),
+            None => {
+                std::fs::canonicalize(if p.as_os_str().is_empty() { Path::new(".") } else { p }).unwrap_or_default()
+            }
+        });
+        if let Some(dir) = parent.as_deref().and_then(Path::file_name).and_then(|s| s.to_str()) {
+            return dir.to_owned();
+        }
     }
     stem.to_owned()
 }

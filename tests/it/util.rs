@@ -2,7 +2,11 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
+use std::fs;
 use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
 
 use refgap::engine::{self, RunConfig, RunResult};
 use refgap::scenario::Scenario;
@@ -59,4 +63,26 @@ pub fn with_variants(s: Scenario, dir: &Path, text: &str) -> refgap::Result<Scen
 /// A bundled scenario without its own variants.
 pub fn bundled_baseline(name: &str) -> Scenario {
     Scenario::load(&bundled(name)).unwrap().without_variants()
+}
+
+/// The one way these tests start the binary: `refgap ARGS` in the crate's root folder, so that
+/// relative scenario paths resolve as in the README.
+pub fn refgap<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::cargo_bin("refgap").expect("the refgap binary is built for integration tests");
+    cmd.current_dir(root()).args(args);
+    cmd
+}
+
+/// Sorted names in a folder.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
 }

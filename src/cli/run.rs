@@ -1,0 +1,237 @@
+//! `refgap run`: simulate scenarios, write one results folder per scenario, print the summaries
+//! (and, with `--check-exact`, the distance of every simulated rate from the exact solution).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use super::{VariantArgs, progress_bar, reserve};
+use crate::engine::{self, RunConfig};
+use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
+use crate::report::{Report, summary};
+use crate::scenario::{self, Scenario};
+
+#[derive(Debug, Args)]
+pub(super) struct RunArgs {
+    /// Scenario files (`.toml`) or scenario folders (holding `scenario.toml`).
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Trials per cohort [default: the scenario's `trials`].
+    #[arg(long, value_name = "N")]
+    trials: Option<u64>,
+    /// Seed of the random streams [default: the scenario's `seed`].
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Folder that receives one results folder per scenario, named after the scenario file.
+    #[arg(long, value_name = "DIR", default_value = "results")]
+    out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+    /// After each run, compare every simulated rate with the exact solution and print, per
+    /// cohort, the largest distance in standard errors (|z|).
+    #[arg(long)]
+    check_exact: bool,
+    #[command(flatten)]
+    variants: VariantArgs,
+    /// Simulate each variant on random numbers of its own instead of the baseline's (only to
+    /// measure what common random numbers buy: intervals get wider).
+    #[arg(long)]
+    independent: bool,
+    /// Stop each cohort once every paired difference (referral gaps and comparisons) has a 95%
+    /// half-width below P, checked every 65,536 trials; --trials (or the scenario's trials) is
+    /// the cap.
+    #[arg(long, value_name = "P", value_parser = parse_precision)]
+    precision: Option<f64>,
+}
+
+fn parse_precision(v: &str) -> std::result::Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(p) if p.is_finite() && p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(format!(
+            "{v} is not a precision; use a half-width between 0 and 1, e.g. 0.002"
+        )),
+    }
+}
+
+pub(super) fn run(args: &RunArgs) -> Result<()> {
+    // Load and validate everything first: a typo in the last file must not cost the first run.
+    let mut jobs = Vec::new();
+    let mut names: HashMap<String, PathBuf> = HashMap::new();
+    for path in &args.scenarios {
+        let mut s = args.variants.load(path)?;
+        if let Some(seed) = args.seed {
+            s = s.with_seed(seed);
+        }
+        if let Some(trials) = args.trials {
+            s = s.with_trials(trials)?;
+        }
+        let name = scenario::default_name(&scenario::scenario_file(path));
+        if let Some(other) = names.insert(name.clone(), path.clone()) {
+            bail!(
+                "{} and {} would both write to {}; run them with different --out folders",
+                other.display(),
+                path.display(),
+                args.out.join(&name).display()
+            );
+        }
+        jobs.push((s, args.out.join(name)));
+    }
+    // Reserve every results folder before simulating anything: a folder in the way, a
+    // read-only location or a concurrent run must not cost hours of simulation.
+    let jobs = jobs
+        .into_iter()
+        .map(|(s, dir)| {
+            let folder = reserve(&s, &dir, args.quiet)?;
+            Ok((s, folder))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads {
+        builder = builder.num_threads(usize::from(t));
+    }
+    let pool = builder.build().context("cannot start worker threads")?;
+    let mut stdout = std::io::stdout().lock();
+    let mut failed_checks = Vec::new();
+    for (s, folder) in jobs {
+        let dir = folder.dir().to_path_buf();
+        if !args.quiet {
+            for w in s.warnings() {
+                eprintln!("warning: {}: {w}", s.source().path.display());
+            }
+        }
+        let config = RunConfig {
+            independent: args.independent,
+            precision: args.precision,
+            ..RunConfig::from_scenario(&s)
+        };
+        let arms = 1 + s.variants().len() as u64;
+        let total = config.trials * s.cohorts().len() as u64;
+        let bar = progress_bar(total, args.quiet);
+        let started = Instant::now();
+        let result = pool.install(|| engine::run(&s, &config, &|n| bar.inc(n)));
+        bar.finish_and_clear();
+        let secs = started.elapsed().as_secs_f64();
+        let simulated: u64 = result.stops.iter().map(|st| st.trials).sum::<u64>() * arms;
+        let report = Report::new(&s, &result);
+        let committed = folder
+            .commit(&report.files())
+            .with_context(|| format!("cannot write the results of {}", s.source().path.display()))?;
+        if let Some(kept) = &committed.kept_previous {
+            eprintln!(
+                "warning: files were saved into the earlier result {} during the run; it was kept as {}",
+                dir.display(),
+                kept.display()
+            );
+        }
+        let checks = if args.check_exact {
+            exact_checks(&s, &result)?
+        } else {
+            Vec::new()
+        };
+        let worst = checks
+            .iter()
+            .flat_map(|(_, c)| c.iter().filter_map(CohortCheck::worst))
+            .map(|r| r.z.abs())
+            .fold(0.0_f64, f64::max);
+        if worst > Z_FAIL {
+            failed_checks.push(format!("{} (max |z| = {worst:.2})", s.name()));
+        }
+        if !args.quiet {
+            let title = format!(
+                "{}: {} cohort(s) × {} trials, seed {}, {} variant(s) besides the baseline",
+                s.name(),
+                s.cohorts().len(),
+                trials_label(&result),
+                config.seed,
+                s.variants().len()
+            );
+            write!(stdout, "{}", summary::render(&title, &report.summary))?;
+            writeln!(stdout)?;
+            if !report.ranking.is_empty() {
+                write!(
+                    stdout,
+                    "{}",
+                    summary::render_ranking(&report.ranking, !config.independent)
+                )?;
+                writeln!(stdout)?;
+            }
+            stdout.flush()?;
+            if args.check_exact {
+                write!(stdout, "{}", render_checks(&checks))?;
+            }
+            eprintln!(
+                "wrote {} ({:.2} s, {:.2} M trials/s over {} arm(s) on {} thread(s))",
+                dir.display(),
+                secs,
+                simulated as f64 / secs.max(1e-9) / 1e6,
+                arms,
+                pool.current_num_threads()
+            );
+        }
+    }
+    if !failed_checks.is_empty() {
+        bail!(
+            "the simulation disagrees with the exact solution beyond |z| = {Z_FAIL} in {}; the results \
+             were written, but report this scenario as a bug",
+            failed_checks.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `N` when every cohort ran the same trials, else `N1–N2` (a run with a target precision).
+fn trials_label(result: &engine::RunResult) -> String {
+    let lo = result.stops.iter().map(|st| st.trials).min().unwrap_or(0);
+    let hi = result.stops.iter().map(|st| st.trials).max().unwrap_or(0);
+    let reasons: Vec<&str> = result.stops.iter().map(|st| st.reason.name()).collect();
+    let why = if result.config.precision.is_some() {
+        format!(" (stopped by: {})", reasons.join(", "))
+    } else {
+        String::new()
+    };
+    if lo == hi {
+        format!("{lo}{why}")
+    } else {
+        format!("{lo}–{hi}{why}")
+    }
+}
+
+/// Per arm (baseline and variants), the check of every cohort against the exact solution.
+fn exact_checks(s: &Scenario, result: &engine::RunResult) -> Result<Vec<(String, Vec<CohortCheck>)>> {
+    let arms = std::iter::once((crate::report::BASELINE, s))
+        .chain(s.variants().iter().map(|v| (v.name.as_str(), &v.scenario)));
+    arms.enumerate()
+        .map(|(v, (name, sc))| Ok((name.to_owned(), check_arm(sc, result.arm(v), &crate::exact::solve(sc)?))))
+        .collect()
+}
+
+/// The `--check-exact` lines: per arm and cohort, the worst |z|.
+fn render_checks(checks: &[(String, Vec<CohortCheck>)]) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!(
+        "  exact check (|z| of each simulated rate from the exact probability, all entries; fails above {Z_FAIL}):\n"
+    );
+    for (name, cohorts) in checks {
+        for c in cohorts {
+            if let Some(w) = c.worst() {
+                let _ = writeln!(
+                    out,
+                    "    {name} / {}: max |z| = {:.2} ({}); P(hit max_hops) = {:.1e}",
+                    c.cohort,
+                    w.z.abs(),
+                    w.measure.name(),
+                    c.beyond_max_hops
+                );
+            }
+        }
+    }
+    out
+}
