@@ -150,8 +150,11 @@ impl Delay {
             Delay::Gamma { mean, shape } => (1.0 + rate * mean / shape).powf(-shape),
             Delay::Uniform { min, max } if min == max => (-rate * min).exp(),
             Delay::Uniform { min, max } => {
+                // (1 − e^{−w}) / w, by its series where w is so small that the quotient would
+                // lose digits or, once w underflows to 0, be 0/0.
                 let w = rate * (max - min);
-                (-rate * min).exp() * (-(-w).exp_m1()) / w
+                let shape = if w < 1e-8 { 1.0 - 0.5 * w } else { -(-w).exp_m1() / w };
+                (-rate * min).exp() * shape
             }
             Delay::LogNormal { median, sigma: 0.0 } => (-rate * median).exp(),
             Delay::LogNormal { median, sigma } => lognormal_laplace(rate * median, sigma, 256),
@@ -363,6 +366,36 @@ mod tests {
 
     /// Closed forms against the definition `E[exp(-λD)]`, estimated from many samples
     /// (within 5 standard errors; the standard deviation of `exp(-λD)` is at most 0.5).
+    #[test]
+    fn laplace_is_a_probability_at_every_rate() {
+        // Tiny rates (a dropout of 1e-300 per day), huge ones, and everything between: never NaN,
+        // always in [0, 1], 1 at rate 0, and continuous where the uniform law switches to its
+        // series (w = 1e-8).
+        let laws = [
+            Delay::Fixed(3.0),
+            Delay::Exponential { mean: 3.0 },
+            Delay::Gamma { mean: 2.0, shape: 2.0 },
+            Delay::LogNormal {
+                median: 30.0,
+                sigma: 0.6,
+            },
+            Delay::Uniform { min: 29.0, max: 48.0 },
+            Delay::Uniform { min: 0.0, max: 1e-300 },
+        ];
+        let rates = [0.0, 1e-320, 5e-324, 1e-300, 1e-200, 1e-20, 1e-9, 1e-3, 1.0, 1e3, 1e300];
+        for law in laws {
+            for rate in rates {
+                let l = law.laplace(rate);
+                assert!((0.0..=1.0).contains(&l), "{law:?} at {rate}: {l}");
+            }
+            assert_eq!(law.laplace(0.0), 1.0);
+        }
+        let u = Delay::Uniform { min: 0.0, max: 1.0 };
+        let (below, above) = (u.laplace(1e-8 * (1.0 - 1e-12)), u.laplace(1e-8 * (1.0 + 1e-12)));
+        assert!((below - above).abs() < 1e-15, "{below} vs {above}");
+        assert_eq!(Delay::Uniform { min: 0.0, max: 1e-300 }.laplace(1e-30), 1.0);
+    }
+
     #[test]
     fn laplace_matches_sample_means() {
         let laws = [
