@@ -69,10 +69,10 @@ pub mod cli;
 pub mod engine;
 mod error;
 pub mod exact;
-pub mod graph;
 pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod vocab;
 
 pub use error::{Error, Problem, Result};

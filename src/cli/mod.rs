@@ -16,8 +16,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 mod bench;
 
 use crate::engine::{self, RunConfig};
-use crate::graph::ReferralGraph;
 use crate::report::{Report, summary, write};
+use crate::scenario::graph::ReferralGraph;
 use crate::scenario::{self, Scenario};
 
 /// refgap: simulate how victims of trafficking are referred between national authorities across

@@ -22,7 +22,7 @@ use super::raw::{RawAuthority, RawChange, RawChannel, RawIntervention, RawSelect
 use super::validate::{Checker, authority_from_raw, channel_from_raw, kind_names, unbounded_weights};
 use super::{Authority, BASELINE, Channel, MAX_RETRIES, Scenario, Variant, VariantKind};
 use crate::error::Problem;
-use crate::model::delay::{Delay, MAX_DELAY_DAYS, MAX_SIGMA, MIN_SHAPE};
+use crate::vocab::delay::{Delay, MAX_DELAY_DAYS, MAX_SIGMA, MIN_SHAPE};
 
 /// How a change combines the old value with the given one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -463,7 +463,7 @@ pub(crate) fn apply(
             ),
         );
     }
-    s.warnings = crate::graph::ReferralGraph::new(&s).warnings(&s);
+    s.warnings = super::graph::ReferralGraph::new(&s).warnings(&s);
     s
 }
 

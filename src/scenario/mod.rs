@@ -21,6 +21,7 @@
 //! Files are read only by [`Scenario::load`]; [`Scenario::from_toml_str`] does no I/O unless
 //! the text names CSV tables, which are read relative to the given base folder.
 
+pub mod graph;
 pub mod intervention;
 pub(crate) mod raw;
 pub mod sweep;
@@ -34,8 +35,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Problem, Result};
-use crate::model::Services;
-use crate::model::delay::Delay;
+use crate::vocab::Services;
+use crate::vocab::delay::Delay;
 
 /// The variant name of the scenario as given.
 pub const BASELINE: &str = "baseline";

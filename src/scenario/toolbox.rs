@@ -36,15 +36,6 @@ pub const TRAINING_KINDS: [AuthorityKind; 3] = [AuthorityKind::Police, Authority
 /// `nrm_adoption` in-country quality floor when not given.
 pub const NRM_QUALITY: f64 = 0.8;
 
-/// The names of the practices, for messages.
-pub const PRACTICES: [&str; 5] = [
-    "bilateral_agreement",
-    "standard_forms",
-    "focal_points",
-    "training",
-    "nrm_adoption",
-];
-
 fn edit(ck: &mut Checker, loc: &str, key: &str, op: Op, param: Param, value: f64) -> Option<Edit> {
     match super::intervention::edit(key, op, param.name(), value) {
         Ok(e) => Some(e),

@@ -1,5 +1,5 @@
 //! Raw records -> [`Scenario`]: defaults, ranges, references, uniqueness, the default goal
-//! rule; then the structural warnings of [`crate::graph`].
+//! rule; then the structural warnings of [`super::graph`].
 //!
 //! Every check adds a [`Problem`] naming the table, the id and the key, and validation goes on,
 //! so that a user fixes all problems of a file in one pass.
@@ -13,8 +13,8 @@ use super::{
     MAX_RETRIES, MAX_TRIALS, Scenario, Source, VictimsFilter,
 };
 use crate::error::{Error, Problem, Result};
-use crate::model::delay::Delay;
-use crate::model::{Service, Services};
+use crate::vocab::delay::Delay;
+use crate::vocab::{Service, Services};
 
 pub(crate) struct Checker {
     pub problems: Vec<Problem>,
@@ -359,7 +359,7 @@ pub(crate) fn validate(input: Input, stem: &str, source: Source) -> Result<Scena
         source,
         variants: Vec::new(),
     };
-    scenario.warnings = crate::graph::ReferralGraph::new(&scenario).warnings(&scenario);
+    scenario.warnings = super::graph::ReferralGraph::new(&scenario).warnings(&scenario);
     let mut notes = Vec::new();
     let variants = super::intervention::build_variants(
         &scenario,
