@@ -13,11 +13,11 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use refgap::engine::stream::{CohortStreams, OverflowRng, StreamKey, TrialDraws, WINDOW_WORDS};
 use refgap::engine::{self, BLOCK_TRIALS, RunConfig};
-use refgap::model::delay::{Delay, DelaySampler};
 use refgap::model::network::Network;
 use refgap::model::trial::{Draws, Observer, Rewind, dropout_happens, simulate, simulate_with_perfect};
 use refgap::scenario::Scenario;
 use refgap::stats::{ChannelObserver, CohortTally};
+use refgap::vocab::delay::{Delay, DelaySampler};
 
 const TRIALS: u64 = 100_000;
 

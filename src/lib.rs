@@ -26,21 +26,31 @@
 //!
 //! # Codemap
 //!
-//! - [`scenario`]: the validated [`scenario::Scenario`]; `raw` mirrors the TOML and CSV tables
-//!   with serde, `validate` turns them into a scenario or a list of located problems;
-//!   [`scenario::intervention`] (selectors and changes), [`scenario::toolbox`] (named practices
-//!   expanded into changes) and [`scenario::sweep`] (designs expanded into points) build each
-//!   variant's network.
-//! - [`graph`]: the petgraph graph of authorities and channels; reachability and structural
-//!   warnings.
-//! - [`model`]: outcomes, measures, milestones; [`model::delay`] (delay laws and samplers),
-//!   [`model::network`] (the scenario compiled into flat arrays and routing tables),
-//!   [`model::trial`] (one trial, a pure function of a network and a stream of words).
+//! Lowest layer first; each module may use only the modules above it in this list (see
+//! "Architecture invariants").
+//!
+//! - `error`: [`Error`], [`Problem`], [`Result`].
+//! - [`vocab`]: the words every layer shares: services ([`vocab::Service`],
+//!   [`vocab::Services`]) and delay laws with their samplers and transforms ([`vocab::delay`]).
+//! - [`scenario`]: the validated [`scenario::Scenario`] and how it is read. `raw` mirrors the
+//!   TOML and CSV tables with serde (`tables` reads the CSV files); `validate` checks the
+//!   baseline tables, one function per table, with `records` (one authority or channel record,
+//!   shared with interventions) and `check` (the problem collector);
+//!   [`scenario::graph`] is the petgraph view of a scenario (reachability, eligible channels,
+//!   structural warnings); [`scenario::edit`] is the one vocabulary of edits
+//!   ([`scenario::edit::change`]: operations, parameters and ranges;
+//!   [`scenario::edit::selector`]: selectors parsed once and matched on indices;
+//!   [`scenario::edit::apply`]: a change applied to a network); [`scenario::variant`] builds the
+//!   variants from it ([`scenario::variant::intervention`], [`scenario::variant::toolbox`]
+//!   practices, [`scenario::variant::sweep`] points over a [`scenario::variant::design`]).
+//! - [`model`]: outcomes, measures, milestones; [`model::network`] (the scenario compiled into
+//!   flat arrays and routing tables), [`model::trial`] (one trial, a pure function of a network
+//!   and a stream of words).
+//! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
+//!   inconsistency.
 //! - [`engine`]: blocks of trials over rayon, every variant of a block on the same words, with an
 //!   optional target-precision stop at fixed stage boundaries; [`engine::stream`] keys the
 //!   ChaCha8 streams.
-//! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
-//!   inconsistency.
 //! - [`exact`]: the same model as an absorbing Markov chain solved with a sparse LU (every
 //!   probability without sampling noise, the exact gap), and [`exact::rank`], the channel ranking
 //!   by low-rank updates of that solve.
@@ -50,9 +60,18 @@
 //!
 //! # Architecture invariants
 //!
-//! - `model`, `engine`, `stats`, `exact` and `graph` do no I/O and print nothing. Files are read only by
-//!   [`scenario::Scenario::load`] (and the CSV tables it names) and written only by
-//!   [`report::write`]; only [`cli`] prints.
+//! - **Layering.** `error` < `vocab` < `scenario` < `model` < `stats` < `engine` < `exact` <
+//!   `report` < `cli`: a module uses only modules of lower layers, never a higher one, so the
+//!   data path scenario -> model -> engine -> stats -> report -> cli has no back-edges (`stats`
+//!   sits below `engine` because the engine fills its tallies). Inside a module, sibling files
+//!   never use each other in a cycle; a parent `mod.rs` may use its children and children may use
+//!   the items defined in their ancestors' `mod.rs`. The scenario owns its graph and its
+//!   variants (a `Scenario` is loaded with its structural warnings and variants), so neither is
+//!   a layer of its own. `tests/it/tidy.rs` checks all this, and that no file under `src/` is
+//!   longer than 600 lines. (Unit tests, `#[cfg(test)]`, may use any module.)
+//! - `model`, `engine`, `stats`, `exact` and `scenario::graph` do no I/O and print nothing.
+//!   Files are read only by [`scenario::Scenario::load`] (and the CSV tables it names) and
+//!   written only by [`report::write`]; only [`cli`] prints.
 //! - Only `report` types derive `Serialize`; only `scenario::raw` derives `Deserialize`.
 //! - Every random word comes from the ChaCha8 stream of (seed, cohort name, trial index)
 //!   ([`engine::stream`]), the same in every variant; nothing uses `thread_rng`, `StdRng` or
@@ -69,10 +88,10 @@ pub mod cli;
 pub mod engine;
 mod error;
 pub mod exact;
-pub mod graph;
 pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod vocab;
 
 pub use error::{Error, Problem, Result};

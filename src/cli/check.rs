@@ -10,9 +10,9 @@ use clap::Args;
 use super::VariantArgs;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::graph::ReferralGraph;
 use crate::scenario::Scenario;
 use crate::scenario::diff::diff;
+use crate::scenario::graph::ReferralGraph;
 
 #[derive(Debug, Args)]
 pub(super) struct CheckArgs {

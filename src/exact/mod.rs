@@ -6,7 +6,7 @@
 //! services granted). From a state, MODEL.md "One trial" gives the next state or an absorbing
 //! class (outcome, services granted) in closed form: a channel with quality `q`, `r` retries and
 //! per-attempt no-dropout probability `s` (the Laplace transform of its delay at the sending
-//! authority's dropout rate, [`crate::model::delay::Delay::laplace`]) delivers with probability
+//! authority's dropout rate, [`crate::vocab::delay::Delay::laplace`]) delivers with probability
 //! `G s q`, loses the case with `(s(1-q))^(r+1)` and loses the victim to dropout with `G (1-s)`,
 //! where `G = sum_{k<=r} (s(1-q))^k`. Delivery keeps a complete file with probability `fidelity`;
 //! arriving with new services and an incomplete file grants them with probability
@@ -45,9 +45,10 @@ use faer::sparse::linalg::solvers::Lu;
 use faer::sparse::{SparseColMat, Triplet};
 use faer::{Mat, MatMut};
 
-use crate::graph::ReferralGraph;
-use crate::model::{Measure, Service, Services};
+use crate::model::Measure;
+use crate::scenario::graph::ReferralGraph;
 use crate::scenario::{Cohort, Scenario};
+use crate::vocab::{Service, Services};
 
 /// Absorbing outcomes of an identified case, in class order.
 const OUTCOMES: [Measure; 5] = [

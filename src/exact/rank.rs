@@ -20,9 +20,9 @@ use faer::linalg::solvers::Solve;
 use rayon::prelude::*;
 
 use super::{CLASSES, Chain, Ctx, Params, merge, solve_into};
-use crate::graph::ReferralGraph;
-use crate::model::Services;
 use crate::scenario::Scenario;
+use crate::scenario::graph::ReferralGraph;
+use crate::vocab::Services;
 
 /// The completed rate of one cohort with one channel changed.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,5 +1,6 @@
 //! The referral model of MODEL.md "One trial": its vocabulary (outcomes, measures, milestones),
-//! the compiled network the hot loop walks, and the trial itself.
+//! the compiled network the hot loop walks, and the trial itself. Services and delay laws are
+//! shared with the scenario, so they live lower, in [`crate::vocab`].
 //!
 //! One trial follows one simulated victim of one cohort:
 //!
@@ -20,11 +21,10 @@
 //! This module owns no I/O, no threads and no statistics: [`trial::simulate`] is a pure
 //! function of the compiled network and a stream of random words.
 
-pub mod delay;
 pub mod network;
 pub mod trial;
 
-use std::fmt;
+use crate::vocab::Service;
 
 /// How a trial ends: exactly one per trial.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,108 +65,6 @@ impl Outcome {
             Outcome::Misclassified => Measure::Misclassified,
             Outcome::Stalled => Measure::Stalled,
         }
-    }
-}
-
-/// A service an authority can grant; reaching it is a milestone of the case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Service {
-    /// Protection (shelter, care, recovery and reflection period).
-    Protection,
-    /// Return to the country of origin.
-    Return,
-    /// Reintegration support.
-    Reintegration,
-}
-
-impl Service {
-    /// All services, in bit order.
-    pub const ALL: [Service; 3] = [Service::Protection, Service::Return, Service::Reintegration];
-
-    /// The name used in scenario files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Service::Protection => "protection",
-            Service::Return => "return",
-            Service::Reintegration => "reintegration",
-        }
-    }
-
-    /// Parses a scenario-file name.
-    pub fn from_name(s: &str) -> Option<Service> {
-        Service::ALL.into_iter().find(|x| x.name() == s)
-    }
-
-    /// Position in [`Service::ALL`] and bit index in [`Services`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// A set of services, as a bit set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub struct Services(u8);
-
-impl Services {
-    /// The empty set.
-    pub const NONE: Services = Services(0);
-
-    /// Whether `s` is in the set.
-    pub fn contains(self, s: Service) -> bool {
-        self.0 & (1 << s.index()) != 0
-    }
-
-    /// The set with `s` added.
-    pub fn with(self, s: Service) -> Services {
-        Services(self.0 | (1 << s.index()))
-    }
-
-    /// Whether every service of `other` is in `self`.
-    pub fn includes(self, other: Services) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Services in `self` and not in `other`.
-    pub fn without(self, other: Services) -> Services {
-        Services(self.0 & !other.0)
-    }
-
-    /// Union.
-    pub fn union(self, other: Services) -> Services {
-        Services(self.0 | other.0)
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The set as bits (`1 << Service::index()`), in 0..8.
-    pub fn bits(self) -> u8 {
-        self.0
-    }
-
-    /// The set of the given bits (bits above the three services are ignored).
-    pub fn from_bits(bits: u8) -> Services {
-        Services(bits & 0b111)
-    }
-
-    /// The members, in [`Service::ALL`] order.
-    pub fn iter(self) -> impl Iterator<Item = Service> {
-        Service::ALL.into_iter().filter(move |s| self.contains(*s))
-    }
-}
-
-impl FromIterator<Service> for Services {
-    fn from_iter<I: IntoIterator<Item = Service>>(iter: I) -> Services {
-        iter.into_iter().fold(Services::NONE, Services::with)
-    }
-}
-
-impl fmt::Display for Services {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.iter().map(Service::name).collect();
-        write!(f, "[{}]", names.join(", "))
     }
 }
 

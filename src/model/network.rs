@@ -9,10 +9,10 @@
 //! authority, so each cohort gets its own table of options per authority, built once from the
 //! petgraph [`ReferralGraph`].
 
-use super::Services;
-use super::delay::DelaySampler;
-use crate::graph::ReferralGraph;
 use crate::scenario::Scenario;
+use crate::scenario::graph::ReferralGraph;
+use crate::vocab::Services;
+use crate::vocab::delay::DelaySampler;
 
 /// `2^32`: the threshold of a certain event.
 pub const CERTAIN: u64 = 1 << 32;

@@ -20,7 +20,8 @@
 //! instructions: see `benches/RESULTS.md`).
 
 use super::network::{CERTAIN, CLOSE, CohortPlan, Network};
-use super::{Outcome, Services, TrialRecord};
+use super::{Outcome, TrialRecord};
+use crate::vocab::Services;
 
 /// Words consumed by one attempt: delay (2), dropout (1), success (1).
 pub const WORDS_PER_ATTEMPT: usize = 4;

@@ -20,23 +20,33 @@
 //!
 //! Files are read only by [`Scenario::load`]; [`Scenario::from_toml_str`] does no I/O unless
 //! the text names CSV tables, which are read relative to the given base folder.
+//!
+//! Loading is a pipeline of one-way steps, run by this file: `tables` (the TOML records and the
+//! CSV rows, located) -> `validate` (the baseline tables, one function per table, with the
+//! per-record rules of `records` and the problem collector of `check`) -> [`graph`] (structural
+//! warnings) -> [`variant`] (interventions, practices and sweep points, stated in the vocabulary
+//! of [`edit`]). Sibling files never use each other in a cycle; they may use the types defined
+//! here.
 
+mod check;
 pub mod diff;
-pub mod intervention;
+pub mod edit;
+pub mod graph;
 pub(crate) mod raw;
-pub mod sweep;
+mod records;
 mod tables;
-pub mod toolbox;
 mod validate;
+pub mod variant;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use self::check::Checker;
 use crate::error::{Error, Problem, Result};
-use crate::model::Services;
-use crate::model::delay::Delay;
+use crate::vocab::Services;
+use crate::vocab::delay::Delay;
 
 /// The variant name of the scenario as given.
 pub const BASELINE: &str = "baseline";
@@ -331,7 +341,28 @@ impl Scenario {
             extra: Vec::new(),
         };
         let stem = default_name(path);
-        validate::validate(input, &stem, source)
+        let mut scenario = validate::baseline(&input, &stem, source)?;
+        scenario.warnings = graph::ReferralGraph::new(&scenario).warnings(&scenario);
+        let mut ck = Checker::new();
+        let mut notes = Vec::new();
+        let variants = variant::build_variants(
+            &scenario,
+            &input.file.intervention,
+            &input.file.sweep,
+            &input.designs,
+            &[],
+            &mut ck,
+            &mut notes,
+        );
+        if !ck.problems.is_empty() {
+            return Err(Error::Invalid {
+                path: scenario.source.path,
+                problems: ck.problems,
+            });
+        }
+        scenario.variants = variants;
+        scenario.warnings.extend(notes);
+        Ok(scenario)
     }
 
     /// Display name.
@@ -430,9 +461,9 @@ impl Scenario {
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut problems = Vec::new();
         let designs = tables::read_designs(&raw.sweep, &base, &mut hasher, &mut problems);
-        let mut ck = validate::Checker { problems };
+        let mut ck = Checker { problems };
         let mut warnings = Vec::new();
-        let added = intervention::build_variants(
+        let added = variant::build_variants(
             &self,
             &raw.intervention,
             &raw.sweep,

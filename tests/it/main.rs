@@ -11,5 +11,6 @@ mod outputs; // results folders never destroy what refgap did not write; the man
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
 mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message
 mod snapshots; // golden tables of bundled scenarios at a fixed seed: any change to numbers or format shows
+mod tidy; // architecture rules on the source text: file sizes, layering, no cycles between sibling modules
 mod util;
 mod variants; // interventions, selectors, sweeps, common random numbers, paired comparisons, precision stop // shared helpers: scenario builders, in-process runs, temp folders

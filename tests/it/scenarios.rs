@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::fs;
 
-use refgap::model::Service;
-use refgap::model::delay::Delay;
 use refgap::scenario::{AgeFilter, Scenario, VictimsFilter};
+use refgap::vocab::Service;
+use refgap::vocab::delay::Delay;
 use sha2::{Digest, Sha256};
 
 use crate::util::{bundled, fixture, root, scenario};

@@ -193,7 +193,7 @@ set = { "delay.min" = 70.0, "delay.max" = 90.0 }
     {
         assert_eq!(
             c.delay,
-            refgap::model::delay::Delay::Uniform { min: 70.0, max: 90.0 },
+            refgap::vocab::delay::Delay::Uniform { min: 70.0, max: 90.0 },
             "{}",
             c.id
         );

@@ -1,48 +1,81 @@
-//! Sweeps: one selected parameter over a list or a range (1-D), or several over a grid, a Latin
-//! hypercube or the rows of a CSV design table; each point becomes a variant named by its values.
-//!
-//! A sweep has one or more **axes**; an axis is a selector, an operation and a parameter (like a
-//! one-edit change) with the values it takes. One axis may be written inline in `[[sweep]]`;
-//! several are written as `[[sweep.axis]]` and combined by `design`:
-//!
-//! - `"grid"` (default): every combination, first axis slowest;
-//! - `"lhs"`: `points` points of a Latin hypercube over each axis's `range = { from, to }`, drawn
-//!   from `seed` (default: the scenario's seed) with ChaCha8; values are rounded to 6 significant
-//!   digits (whole numbers for `retries`) so that variant names are exact;
-//! - `"csv"`: the rows of `file` (relative to the scenario file), one column per axis name.
-//!
-//! Ranges are `{ from, to, step }` (both ends included when `to` falls on a step) or
-//! `{ from, to, points }` (evenly spaced, both ends included); values are rounded to 12
-//! significant digits so that `0.2 + 0.4` prints as `0.6`. A variant is named
-//! `<sweep>: <axis>=<value>, ...`.
+//! The designs of a sweep: the rows of axis values it expands into (a grid of values or ranges,
+//! a Latin hypercube, the rows of a CSV table), with the checks that keep them few and distinct.
+//! A design knows each axis's name and values, not what the axis edits (that is
+//! [`super::sweep`]'s).
 
 use std::collections::HashMap;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::intervention::{Change, Edit, Op, Param, edit};
-use super::raw::{RawRange, RawSelector, RawSweep};
-use super::validate::Checker;
+use crate::scenario::check::Checker;
+use crate::scenario::raw::{RawRange, RawSweep};
 
 /// Largest number of points one sweep may expand into.
 pub const MAX_POINTS: usize = 10_000;
 
-/// One point of a sweep: its variant name, its axis values and the changes that make it.
-#[derive(Debug, Clone)]
-pub(crate) struct Point {
+/// An axis as a design sees it: its name and the values or range written for it.
+pub(super) struct Axis {
     pub name: String,
-    pub values: Vec<(String, f64)>,
-    pub changes: Vec<(String, Change)>,
+    /// The values are whole numbers (`retries`): a Latin hypercube rounds to them.
+    pub whole: bool,
+    pub values: Option<Vec<f64>>,
+    pub range: Option<RawRange>,
 }
 
-struct Axis {
-    name: String,
-    select: RawSelector,
-    op: Op,
-    param: Param,
-    values: Option<Vec<f64>>,
-    range: Option<RawRange>,
+/// The rows of axis values of `raw`'s design (one value per axis, in axis order); problems go
+/// to `ck`. `designs` holds the bytes of the CSV design files read with the scenario, by name.
+pub(super) fn rows(
+    ck: &mut Checker,
+    loc: &str,
+    raw: &RawSweep,
+    axes: &[&Axis],
+    scenario_seed: u64,
+    designs: &HashMap<String, Vec<u8>>,
+) -> Vec<Vec<f64>> {
+    let design = raw.design.as_deref().unwrap_or("grid");
+    let rows: Vec<Vec<f64>> = match design {
+        "grid" => grid(ck, loc, axes),
+        "lhs" => lhs(ck, loc, raw, axes, scenario_seed),
+        "csv" => design_table(ck, loc, raw, axes, designs),
+        other => {
+            ck.bad(
+                loc,
+                "design",
+                format!("unknown value \"{other}\"; use one of: grid, lhs, csv"),
+            );
+            Vec::new()
+        }
+    };
+    if design != "lhs" && (raw.points.is_some() || raw.seed.is_some()) {
+        ck.bad(loc, "points", "`points` and `seed` belong to design = \"lhs\"");
+    }
+    if design != "csv" && raw.file.is_some() {
+        ck.bad(loc, "file", "`file` belongs to design = \"csv\"");
+    }
+    if rows.len() > MAX_POINTS {
+        ck.bad(
+            loc,
+            "design",
+            format!("expands into {} points; at most {MAX_POINTS} are allowed", rows.len()),
+        );
+    }
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(j) = rows[..i].iter().position(|r| r == row) {
+            ck.bad(
+                loc,
+                "design",
+                format!(
+                    "points #{} and #{} have the same values {row:?}; give distinct points (a Latin hypercube over \
+                     `retries` rounds to whole numbers: use at most as many points as whole values)",
+                    j + 1,
+                    i + 1
+                ),
+            );
+            break;
+        }
+    }
+    rows
 }
 
 /// Rounds to `digits` significant digits (exact decimal names for computed values).
@@ -104,205 +137,6 @@ fn range_values(r: &RawRange) -> Result<Vec<f64>, String> {
     }
 }
 
-/// Expands `[[sweep]]` into its points; problems go to `ck`. `designs` holds the bytes of the
-/// CSV design files read with the scenario, by name.
-pub(crate) fn expand(
-    ck: &mut Checker,
-    loc: &str,
-    raw: &RawSweep,
-    scenario_seed: u64,
-    designs: &HashMap<String, Vec<u8>>,
-) -> Vec<Point> {
-    let before = ck.problems.len();
-    if raw.name.trim().is_empty() {
-        ck.bad(
-            loc,
-            "name",
-            "is empty; give every sweep a name (it prefixes its variants' names)",
-        );
-    }
-    let inline_given = raw.parameter.is_some()
-        || raw.select.is_some()
-        || raw.values.is_some()
-        || raw.range.is_some()
-        || raw.op.is_some();
-    let mut axes = Vec::new();
-    let ops: Vec<(&str, Op)> = Op::ALL.to_vec();
-    let mut axis = |ck: &mut Checker,
-                    at: &str,
-                    name: Option<&str>,
-                    select: &Option<RawSelector>,
-                    parameter: &str,
-                    op: &Option<String>,
-                    values: &Option<Vec<f64>>,
-                    range: &Option<RawRange>| {
-        let op = match op {
-            Some(o) => ck.one_of(at, "op", o, &ops),
-            None => Some(Op::Set),
-        };
-        let param = Param::parse(parameter);
-        if param.is_none() {
-            let names: Vec<&str> = Param::ALL.iter().map(|(n, _)| *n).collect();
-            ck.bad(
-                at,
-                "parameter",
-                format!("unknown parameter \"{parameter}\"; use one of: {}", names.join(", ")),
-            );
-        }
-        if param == Some(Param::Delay) && op != Some(Op::Scale) {
-            ck.bad(
-                at,
-                "op",
-                "a sweep over the whole delay law scales it: write op = \"scale\" (values are factors), or sweep \
-                 delay.mean, delay.median, ... with op = \"set\"",
-            );
-            return;
-        }
-        if let (Some(op), Some(param)) = (op, param) {
-            axes.push(Axis {
-                name: name.unwrap_or(parameter).to_owned(),
-                select: select.clone().unwrap_or_default(),
-                op,
-                param,
-                values: values.clone(),
-                range: range.clone(),
-            });
-        }
-    };
-    match (inline_given, raw.axis.is_empty()) {
-        (true, false) => ck.bad(
-            loc,
-            "axis",
-            "write one axis inline (select, parameter, values) or several [[sweep.axis]] tables, not both",
-        ),
-        (false, true) => ck.bad(
-            loc,
-            "parameter",
-            "is missing; say what the sweep varies, e.g. parameter = \"quality\" with values = [0.2, 0.6, 1.0]",
-        ),
-        (true, true) => match &raw.parameter {
-            Some(p) => axis(ck, loc, None, &raw.select, p, &raw.op, &raw.values, &raw.range),
-            None => ck.bad(
-                loc,
-                "parameter",
-                "is missing; say what the sweep varies, e.g. parameter = \"quality\"",
-            ),
-        },
-        (false, false) => {
-            for (i, a) in raw.axis.iter().enumerate() {
-                let at = format!("{loc} axis #{}", i + 1);
-                axis(
-                    ck,
-                    &at,
-                    a.name.as_deref(),
-                    &a.select,
-                    &a.parameter,
-                    &a.op,
-                    &a.values,
-                    &a.range,
-                );
-            }
-        }
-    }
-    for (i, a) in axes.iter().enumerate() {
-        if axes[..i].iter().any(|b| b.name == a.name) {
-            ck.bad(
-                loc,
-                "axis",
-                format!(
-                    "two axes are named \"{}\"; give each [[sweep.axis]] a distinct `name`",
-                    a.name
-                ),
-            );
-        }
-    }
-    if ck.problems.len() > before {
-        return Vec::new();
-    }
-    let design = raw.design.as_deref().unwrap_or("grid");
-    let rows: Vec<Vec<f64>> = match design {
-        "grid" => grid(ck, loc, &axes),
-        "lhs" => lhs(ck, loc, raw, &axes, scenario_seed),
-        "csv" => design_table(ck, loc, raw, &axes, designs),
-        other => {
-            ck.bad(
-                loc,
-                "design",
-                format!("unknown value \"{other}\"; use one of: grid, lhs, csv"),
-            );
-            Vec::new()
-        }
-    };
-    if design != "lhs" && (raw.points.is_some() || raw.seed.is_some()) {
-        ck.bad(loc, "points", "`points` and `seed` belong to design = \"lhs\"");
-    }
-    if design != "csv" && raw.file.is_some() {
-        ck.bad(loc, "file", "`file` belongs to design = \"csv\"");
-    }
-    if rows.len() > MAX_POINTS {
-        ck.bad(
-            loc,
-            "design",
-            format!("expands into {} points; at most {MAX_POINTS} are allowed", rows.len()),
-        );
-    }
-    for (i, row) in rows.iter().enumerate() {
-        if let Some(j) = rows[..i].iter().position(|r| r == row) {
-            ck.bad(
-                loc,
-                "design",
-                format!(
-                    "points #{} and #{} have the same values {row:?}; give distinct points (a Latin hypercube over \
-                     `retries` rounds to whole numbers: use at most as many points as whole values)",
-                    j + 1,
-                    i + 1
-                ),
-            );
-            break;
-        }
-    }
-    if ck.problems.len() > before {
-        return Vec::new();
-    }
-    let mut points = Vec::new();
-    let mut failed = vec![false; axes.len()];
-    for row in rows {
-        let mut changes = Vec::new();
-        let mut values = Vec::new();
-        for (k, (a, &v)) in axes.iter().zip(&row).enumerate() {
-            let key = format!("{}.{}", a.op.name(), a.param.name());
-            let at = format!("{loc} axis \"{}\"", a.name);
-            match edit(&key, a.op, a.param.name(), v) {
-                Ok(e) => changes.push((
-                    format!("{loc} point {}={v}", a.name),
-                    Change {
-                        select: a.select.clone(),
-                        edits: vec![Edit { value: v, ..e }],
-                        looks_for: None,
-                    },
-                )),
-                // One message per axis, not one per point.
-                Err((key, msg)) if !failed[k] => {
-                    failed[k] = true;
-                    ck.bad(&at, &key, msg);
-                }
-                Err(_) => {}
-            }
-            values.push((a.name.clone(), v));
-        }
-        let label: Vec<String> = values.iter().map(|(n, v)| format!("{n}={v}")).collect();
-        points.push(Point {
-            name: format!("{}: {}", raw.name.trim(), label.join(", ")),
-            values,
-            changes,
-        });
-    }
-    if ck.problems.len() > before {
-        return Vec::new();
-    }
-    points
-}
-
 fn axis_values(ck: &mut Checker, loc: &str, a: &Axis) -> Vec<f64> {
     match (&a.values, &a.range) {
         (Some(_), Some(_)) => {
@@ -336,7 +170,7 @@ fn axis_values(ck: &mut Checker, loc: &str, a: &Axis) -> Vec<f64> {
     }
 }
 
-fn grid(ck: &mut Checker, loc: &str, axes: &[Axis]) -> Vec<Vec<f64>> {
+fn grid(ck: &mut Checker, loc: &str, axes: &[&Axis]) -> Vec<Vec<f64>> {
     let lists: Vec<Vec<f64>> = axes.iter().map(|a| axis_values(ck, loc, a)).collect();
     let total = lists.iter().map(Vec::len).try_fold(1usize, |acc, n| acc.checked_mul(n));
     if lists.iter().any(Vec::is_empty) || total.is_none_or(|t| t > MAX_POINTS) {
@@ -361,7 +195,7 @@ fn grid(ck: &mut Checker, loc: &str, axes: &[Axis]) -> Vec<Vec<f64>> {
     rows
 }
 
-fn lhs(ck: &mut Checker, loc: &str, raw: &RawSweep, axes: &[Axis], scenario_seed: u64) -> Vec<Vec<f64>> {
+fn lhs(ck: &mut Checker, loc: &str, raw: &RawSweep, axes: &[&Axis], scenario_seed: u64) -> Vec<Vec<f64>> {
     let Some(n) = raw.points else {
         ck.bad(
             loc,
@@ -411,11 +245,7 @@ fn lhs(ck: &mut Checker, loc: &str, raw: &RawSweep, axes: &[Axis], scenario_seed
             .map(|&k| {
                 let u: f64 = rng.random();
                 let x = r.from + (r.to - r.from) * (k as f64 + u) / n as f64;
-                if a.param == Param::Retries {
-                    x.round()
-                } else {
-                    round_sig(x, 6)
-                }
+                if a.whole { x.round() } else { round_sig(x, 6) }
             })
             .collect();
         columns.push(column);
@@ -427,7 +257,7 @@ fn design_table(
     ck: &mut Checker,
     loc: &str,
     raw: &RawSweep,
-    axes: &[Axis],
+    axes: &[&Axis],
     designs: &HashMap<String, Vec<u8>>,
 ) -> Vec<Vec<f64>> {
     let Some(file) = &raw.file else {

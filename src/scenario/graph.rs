@@ -8,8 +8,8 @@
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeFiltered};
 
+use super::{Cohort, Scenario};
 use crate::error::Problem;
-use crate::scenario::{Cohort, Scenario};
 
 /// Authorities and channels as a petgraph `DiGraph`; node `i` is authority `i`, and each edge
 /// carries its channel index.
@@ -29,11 +29,6 @@ impl ReferralGraph {
             graph.add_edge(NodeIndex::new(c.from), NodeIndex::new(c.to), i);
         }
         ReferralGraph { graph }
-    }
-
-    /// The petgraph graph itself.
-    pub fn as_petgraph(&self) -> &DiGraph<usize, usize> {
-        &self.graph
     }
 
     /// Channels leaving `authority`, in channel (file) order.

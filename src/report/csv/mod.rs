@@ -4,6 +4,9 @@
 
 use serde::Serialize;
 
+mod encode;
+pub use encode::to_csv;
+
 /// A row of `rates.csv`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RateRow {
@@ -431,50 +434,6 @@ csv_row!(
     ]
 );
 
-/// Serialises rows as CSV with the header row (written even when there are no rows); text cells
-/// are made spreadsheet-safe (see [`neutralise`]).
-pub fn to_csv<T: CsvRow>(rows: &[T]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    w.write_record(T::HEADER).expect("writing to memory cannot fail");
-    for r in rows {
-        w.serialize(r).expect("rows are flat records");
-    }
-    neutralise(w.into_inner().expect("writing to memory cannot fail"))
-}
-
-/// Whether a cell would be read as a formula by a spreadsheet (OWASP "CSV Injection"): it starts
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return, and is not a number (`-0.25` is data).
-fn is_formula(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err()
-}
-
-/// Prefixes every formula-like text cell with an apostrophe, as OWASP recommends, so that Excel,
-/// LibreOffice and Google Sheets show it as text instead of running it (a cohort named
-/// `=HYPERLINK(...)`). Numbers, and tables with no such cell (every bundled scenario's), are
-/// left byte for byte as they were.
-fn neutralise(bytes: Vec<u8>) -> Vec<u8> {
-    let records = || {
-        csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(bytes.as_slice())
-            .into_records()
-    };
-    let risky = records().any(|r| r.is_ok_and(|r| r.iter().any(is_formula)));
-    if !risky {
-        return bytes;
-    }
-    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    for record in records() {
-        let record = record.expect("our own CSV parses");
-        let cells: Vec<String> = record
-            .iter()
-            .map(|c| if is_formula(c) { format!("'{c}") } else { c.to_owned() })
-            .collect();
-        w.write_record(&cells).expect("writing to memory cannot fail");
-    }
-    w.into_inner().expect("writing to memory cannot fail")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,43 +444,6 @@ mod tests {
         w.serialize(row).unwrap();
         let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
         assert_eq!(text.lines().next().unwrap(), T::HEADER.join(","), "{}", T::FILE);
-    }
-
-    #[test]
-    fn formula_cells_are_neutralised_and_numbers_kept() {
-        let row = |cohort: &str| RateRow {
-            variant: "baseline".to_owned(),
-            cohort: cohort.to_owned(),
-            group: "all",
-            key: "-x".to_owned(),
-            measure: "completed",
-            trials: 10,
-            count: Some(1),
-            rate: Some(-0.25),
-            ci_low: None,
-            ci_high: None,
-            victims_per_year: Some(1.0),
-        };
-        let text = String::from_utf8(to_csv(&[
-            row("=HYPERLINK(\"http://x\",\"y\")"),
-            row("@SUM(1)"),
-            row("ok"),
-        ]))
-        .unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            lines[1],
-            r#"baseline,"'=HYPERLINK(""http://x"",""y"")",all,'-x,completed,10,1,-0.25,,,1.0"#
-        );
-        assert_eq!(lines[2], "baseline,'@SUM(1),all,'-x,completed,10,1,-0.25,,,1.0");
-        assert_eq!(lines[3], "baseline,ok,all,'-x,completed,10,1,-0.25,,,1.0");
-        // Without a formula-like cell, the bytes are exactly csv's.
-        let mut safe = row("ok");
-        safe.key = "k".to_owned();
-        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-        w.write_record(RateRow::HEADER).unwrap();
-        w.serialize(&safe).unwrap();
-        assert_eq!(to_csv(&[safe]), w.into_inner().unwrap());
     }
 
     #[test]

@@ -12,10 +12,14 @@
 //! | `training` | authorities of the listed kinds (default police, border, labour) in the listed countries (default all): `add` identification (0.1), clamped at 1 | training of first responders, DOMAIN §1.5 |
 //! | `nrm_adoption` | in-country channels of the listed countries: `at_least` quality (0.8) | national referral mechanisms adopted after 2020, DOMAIN §1.3 |
 
-use super::intervention::{Change, Edit, Op, Param, Plan};
-use super::raw::{OneOrMany, RawChannel, RawDelay, RawPractice, RawSelector};
-use super::validate::Checker;
-use super::{AuthorityKind, Scenario};
+use super::intervention::Plan;
+use crate::scenario::check::Checker;
+use crate::scenario::edit::apply::Change;
+use crate::scenario::edit::change::{Edit, Op, Param, Target};
+use crate::scenario::edit::selector::Selector;
+use crate::scenario::raw::{RawChannel, RawDelay, RawPractice};
+use crate::scenario::records::kind_names;
+use crate::scenario::{AuthorityKind, Scenario};
 
 /// `bilateral_agreement` quality floor when not given.
 pub const AGREEMENT_QUALITY: f64 = 0.8;
@@ -36,38 +40,25 @@ pub const TRAINING_KINDS: [AuthorityKind; 3] = [AuthorityKind::Police, Authority
 /// `nrm_adoption` in-country quality floor when not given.
 pub const NRM_QUALITY: f64 = 0.8;
 
-/// The names of the practices, for messages.
-pub const PRACTICES: [&str; 5] = [
-    "bilateral_agreement",
-    "standard_forms",
-    "focal_points",
-    "training",
-    "nrm_adoption",
-];
-
+/// A practice's edit, its value checked as if the user had written it (at the practice's key).
 fn edit(ck: &mut Checker, loc: &str, key: &str, op: Op, param: Param, value: f64) -> Option<Edit> {
-    match super::intervention::edit(key, op, param.name(), value) {
-        Ok(e) => Some(e),
-        Err((_, msg)) => {
-            ck.bad(loc, key, msg);
-            None
-        }
-    }
+    Edit::new(op, param, value).map_err(|msg| ck.bad(loc, key, msg)).ok()
 }
 
-fn known_countries(ck: &mut Checker, loc: &str, s: &Scenario, codes: &[String]) -> bool {
-    let mut ok = true;
+/// The indices of the countries `codes` names; `None` when one is unknown.
+fn known_countries(ck: &mut Checker, loc: &str, s: &Scenario, codes: &[String]) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
     for c in codes {
-        if !s.countries.iter().any(|x| &x.code == c) {
-            ck.bad(
+        match s.countries.iter().position(|x| &x.code == c) {
+            Some(i) => out.push(i),
+            None => ck.bad(
                 loc,
                 "countries",
                 format!("\"{c}\" is not a [[country]] code of this scenario"),
-            );
-            ok = false;
+            ),
         }
     }
-    ok
+    (out.len() == codes.len()).then_some(out)
 }
 
 /// Adds the changes (and added channels) of practice `p` to `plan`.
@@ -86,9 +77,9 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                 );
                 return;
             }
-            if !known_countries(ck, loc, s, countries) {
+            let Some(ends) = known_countries(ck, loc, s, countries) else {
                 return;
-            }
+            };
             let q = edit(
                 ck,
                 loc,
@@ -106,23 +97,15 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                 delay_scale.unwrap_or(AGREEMENT_DELAY_SCALE),
             );
             if let (Some(q), Some(d)) = (q, d) {
-                let select = RawSelector {
-                    between: Some(countries.clone()),
-                    cross_border: Some(true),
-                    ..RawSelector::default()
-                };
+                let select = Selector::all(Target::Channel)
+                    .between(ends[0], ends[1])
+                    .crossing_border(true);
                 let looks_for = Some(format!(
                     "cross-border channel between {} and {}",
                     countries[0], countries[1]
                 ));
-                plan.changes.push((
-                    loc.to_owned(),
-                    Change {
-                        select,
-                        edits: vec![q, d],
-                        looks_for,
-                    },
-                ));
+                plan.changes
+                    .push((loc.to_owned(), Change::new(select, vec![q, d], looks_for)));
             }
         }
         RawPractice::StandardForms { fidelity, select } => {
@@ -134,14 +117,13 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                 Param::Fidelity,
                 fidelity.unwrap_or(FORMS_FIDELITY),
             ) {
-                plan.changes.push((
-                    loc.to_owned(),
-                    Change {
-                        select: select.as_deref().cloned().unwrap_or_default(),
-                        edits: vec![f],
-                        looks_for: None,
-                    },
-                ));
+                let select = match select {
+                    Some(raw) => Selector::parse(ck, loc, raw, Target::Channel, &s.countries),
+                    None => Some(Selector::all(Target::Channel)),
+                };
+                if let Some(select) = select {
+                    plan.changes.push((loc.to_owned(), Change::new(select, vec![f], None)));
+                }
             }
         }
         RawPractice::FocalPoints {
@@ -157,7 +139,7 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
             };
             let codes: Vec<String> = match countries {
                 Some(c) => {
-                    if !known_countries(ck, loc, s, c) {
+                    if known_countries(ck, loc, s, c).is_none() {
                         return;
                     }
                     for code in c {
@@ -227,30 +209,33 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
             kinds,
             identification_gain,
         } => {
-            if let Some(c) = countries
-                && !known_countries(ck, loc, s, c)
-            {
-                return;
+            let mut select = Selector::all(Target::Authority);
+            if let Some(c) = countries {
+                let Some(c) = known_countries(ck, loc, s, c) else {
+                    return;
+                };
+                select = select.in_countries(c);
             }
             let gain = identification_gain.unwrap_or(TRAINING_GAIN);
             if let Some(e) = edit(ck, loc, "identification_gain", Op::Add, Param::Identification, gain) {
-                let kinds = kinds
-                    .clone()
-                    .unwrap_or_else(|| TRAINING_KINDS.iter().map(|k| k.name().to_owned()).collect());
-                let select = RawSelector {
-                    country: countries.clone().map(OneOrMany::Many),
-                    kind: Some(OneOrMany::Many(kinds)),
-                    ..RawSelector::default()
+                let kinds = match kinds {
+                    Some(names) => {
+                        let before = ck.problems.len();
+                        let table = kind_names();
+                        let kinds: Vec<AuthorityKind> = names
+                            .iter()
+                            .filter_map(|k| ck.one_of(loc, "kinds", k, &table))
+                            .collect();
+                        if ck.problems.len() > before {
+                            return;
+                        }
+                        kinds
+                    }
+                    None => TRAINING_KINDS.to_vec(),
                 };
                 let looks_for = Some("authority of the kinds to train in those countries".to_owned());
-                plan.changes.push((
-                    loc.to_owned(),
-                    Change {
-                        select,
-                        edits: vec![e],
-                        looks_for,
-                    },
-                ));
+                plan.changes
+                    .push((loc.to_owned(), Change::new(select.of_kinds(kinds), vec![e], looks_for)));
             }
         }
         RawPractice::NrmAdoption { countries, quality } => {
@@ -262,9 +247,9 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                 );
                 return;
             }
-            if !known_countries(ck, loc, s, countries) {
+            let Some(indices) = known_countries(ck, loc, s, countries) else {
                 return;
-            }
+            };
             if let Some(e) = edit(
                 ck,
                 loc,
@@ -273,20 +258,12 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                 Param::Quality,
                 quality.unwrap_or(NRM_QUALITY),
             ) {
-                let select = RawSelector {
-                    country: Some(OneOrMany::Many(countries.clone())),
-                    cross_border: Some(false),
-                    ..RawSelector::default()
-                };
+                let select = Selector::all(Target::Channel)
+                    .in_countries(indices)
+                    .crossing_border(false);
                 let looks_for = Some(format!("in-country channel in {}", countries.join(", ")));
-                plan.changes.push((
-                    loc.to_owned(),
-                    Change {
-                        select,
-                        edits: vec![e],
-                        looks_for,
-                    },
-                ));
+                plan.changes
+                    .push((loc.to_owned(), Change::new(select, vec![e], looks_for)));
             }
         }
     }
