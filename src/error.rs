@@ -43,6 +43,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An input file breaks a reading rule (not a regular file, too large, not UTF-8).
+    #[error("{reason}")]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// Which rule, and what to do; names the file.
+        reason: String,
+    },
     /// The scenario file is not valid TOML, or a key has the wrong type or is unknown.
     #[error("{}: {message}", path.display())]
     Syntax {

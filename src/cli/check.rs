@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::VariantArgs;
+use super::LoadArgs;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::scenario::Scenario;
@@ -20,7 +20,7 @@ pub(super) struct CheckArgs {
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
     #[command(flatten)]
-    variants: VariantArgs,
+    variants: LoadArgs,
 }
 
 pub(super) fn check(args: &CheckArgs) -> Result<()> {

@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use super::{VariantArgs, reserve};
+use super::{LoadArgs, reserve};
 use crate::scenario;
 
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub(super) struct ExactArgs {
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
-    variants: VariantArgs,
+    variants: LoadArgs,
 }
 
 pub(super) fn exact(args: &ExactArgs) -> Result<()> {

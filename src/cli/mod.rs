@@ -21,6 +21,7 @@ mod run;
 
 use crate::report::folder::OutputFolder;
 use crate::scenario::Scenario;
+use crate::scenario::input::{DEFAULT_MAX_INPUT_BYTES, InputRules};
 
 /// refgap: simulate how victims of trafficking are referred between national authorities across
 /// borders, and measure where poor communication loses them.
@@ -45,9 +46,9 @@ enum Command {
     Exact(exact::ExactArgs),
 }
 
-/// Options that choose the variants of a scenario.
+/// Options that choose how scenario files are read and which variants run.
 #[derive(Debug, Args)]
-pub(crate) struct VariantArgs {
+pub(crate) struct LoadArgs {
     /// Add the [[intervention]] and [[sweep]] tables of FILE to every scenario (repeatable).
     #[arg(long = "intervention", value_name = "FILE")]
     interventions: Vec<PathBuf>,
@@ -55,12 +56,26 @@ pub(crate) struct VariantArgs {
     /// --intervention files still run): without --intervention, only the baseline runs.
     #[arg(long)]
     no_variants: bool,
+    /// Read CSV tables and design files outside the folder of the file that names them
+    /// (absolute paths, `..`, links leading out). Off by default: a scenario reads only its own
+    /// folder.
+    #[arg(long)]
+    allow_outside_tables: bool,
+    /// Largest input file (scenario, table, intervention or design file) to read, in MiB.
+    #[arg(long, value_name = "MiB", default_value_t = DEFAULT_MAX_INPUT_BYTES >> 20,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    max_input_mb: u64,
 }
 
-impl VariantArgs {
-    /// Loads a scenario with the chosen variants.
+impl LoadArgs {
+    /// Loads a scenario under the chosen input rules, with the chosen variants.
     fn load(&self, path: &Path) -> Result<Scenario> {
-        let mut s = load(path)?;
+        let rules = InputRules {
+            allow_outside: self.allow_outside_tables,
+            max_bytes: self.max_input_mb << 20,
+        };
+        // Every library error already names the scenario file, so no context is added here.
+        let mut s = Scenario::load_with(path, rules)?;
         if self.no_variants {
             s = s.without_variants();
         }
@@ -85,11 +100,6 @@ where
         Command::Exact(a) => exact::exact(&a),
         Command::Bench(a) => bench::bench(&a),
     }
-}
-
-/// Every library error already names the scenario file, so no context is added here.
-fn load(path: &Path) -> Result<Scenario> {
-    Ok(Scenario::load(path)?)
 }
 
 /// Reserves the results folder `dir` of `s` before any work (see [`OutputFolder::reserve`]) and

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::{VariantArgs, progress_bar, reserve};
+use super::{LoadArgs, progress_bar, reserve};
 use crate::engine::{self, RunConfig};
 use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
 use crate::report::{Report, summary};
@@ -40,7 +40,7 @@ pub(super) struct RunArgs {
     #[arg(long)]
     check_exact: bool,
     #[command(flatten)]
-    variants: VariantArgs,
+    variants: LoadArgs,
     /// Simulate each variant on random numbers of its own instead of the baseline's (only to
     /// measure what common random numbers buy: intervals get wider).
     #[arg(long)]

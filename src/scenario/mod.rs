@@ -32,6 +32,7 @@ mod check;
 pub mod diff;
 pub mod edit;
 pub mod graph;
+pub mod input;
 pub(crate) mod raw;
 mod records;
 mod tables;
@@ -44,6 +45,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use self::check::Checker;
+use self::input::{Folder, InputRules};
+pub use self::input::{default_name, scenario_file};
 use crate::error::{Error, Problem, Result};
 use crate::vocab::Services;
 use crate::vocab::delay::Delay;
@@ -252,6 +255,8 @@ pub struct Source {
     /// Files of variants added with `--intervention`, with the SHA-256 of each (and of its
     /// design tables).
     pub extra: Vec<(PathBuf, String)>,
+    /// The rules its files were read under.
+    pub rules: InputRules,
 }
 
 /// What a variant is.
@@ -313,32 +318,40 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Reads and validates a scenario file, or the `scenario.toml` of a scenario folder. CSV
-    /// tables named in it are read relative to its folder.
+    /// Reads and validates a scenario file, or the `scenario.toml` of a scenario folder, under the
+    /// default [`InputRules`]. CSV tables named in it are read relative to its folder.
     pub fn load(path: &Path) -> Result<Scenario> {
+        Scenario::load_with(path, InputRules::default())
+    }
+
+    /// [`Scenario::load`] under `rules`; the variant files added later are read under them too.
+    pub fn load_with(path: &Path, rules: InputRules) -> Result<Scenario> {
         let file = scenario_file(path);
-        let text = std::fs::read_to_string(&file).map_err(|source| Error::Read {
-            path: file.clone(),
-            source,
-        })?;
+        let text = input::read_text(&file, rules)?;
         let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        Scenario::from_toml_str(&text, &file, &base)
+        Scenario::from_toml_str_with(&text, &file, &base, rules)
     }
 
     /// Validates scenario text. `path` is used in messages; CSV tables are read relative to
-    /// `base`.
+    /// `base`, under the default [`InputRules`].
     pub fn from_toml_str(text: &str, path: &Path, base: &Path) -> Result<Scenario> {
+        Scenario::from_toml_str_with(text, path, base, InputRules::default())
+    }
+
+    /// [`Scenario::from_toml_str`] under `rules`.
+    pub fn from_toml_str_with(text: &str, path: &Path, base: &Path, rules: InputRules) -> Result<Scenario> {
         let raw: raw::RawFile = toml::from_str(text).map_err(|e| Error::Syntax {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_owned(),
         })?;
         let mut hasher = Sha256::new();
         hasher.update(text.as_bytes());
-        let input = tables::read_tables(raw, path, base, &mut hasher)?;
+        let input = tables::read_tables(raw, path, &Folder { dir: base, rules }, &mut hasher)?;
         let source = Source {
             path: path.to_path_buf(),
             sha256: format!("{:x}", hasher.finalize()),
             extra: Vec::new(),
+            rules,
         };
         let stem = default_name(path);
         let mut scenario = validate::baseline(&input, &stem, source)?;
@@ -448,10 +461,7 @@ impl Scenario {
     /// Adds the `[[intervention]]` and `[[sweep]]` tables of another file (`--intervention`).
     /// Its sweeps' design files are read relative to it; its hash is added to [`Source::extra`].
     pub fn with_variants_file(mut self, path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = input::read_text(path, self.source.rules)?;
         let raw: raw::RawVariantsFile = toml::from_str(&text).map_err(|e| Error::Syntax {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_owned(),
@@ -460,7 +470,11 @@ impl Scenario {
         hasher.update(text.as_bytes());
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut problems = Vec::new();
-        let designs = tables::read_designs(&raw.sweep, &base, &mut hasher, &mut problems);
+        let folder = Folder {
+            dir: &base,
+            rules: self.source.rules,
+        };
+        let designs = tables::read_designs(&raw.sweep, &folder, &mut hasher, &mut problems);
         let mut ck = Checker { problems };
         let mut warnings = Vec::new();
         let added = variant::build_variants(
@@ -567,31 +581,4 @@ impl fmt::Display for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.name, self.source.path.display())
     }
-}
-
-/// A scenario folder holds `scenario.toml`; anything else is the file itself.
-pub fn scenario_file(path: &Path) -> PathBuf {
-    if path.is_dir() {
-        path.join("scenario.toml")
-    } else {
-        path.to_path_buf()
-    }
-}
-
-/// The name used for output folders: the folder name for `x/scenario.toml`, else the stem.
-pub fn default_name(path: &Path) -> String {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
-    if stem == "scenario" {
-        // `.` or `..` have no name of their own: use the folder's real one.
-        let parent = path.parent().map(|p| match p.file_name() {
-            Some(_) => p.to_path_buf(),
-            None => {
-                std::fs::canonicalize(if p.as_os_str().is_empty() { Path::new(".") } else { p }).unwrap_or_default()
-            }
-        });
-        if let Some(dir) = parent.as_deref().and_then(Path::file_name).and_then(|s| s.to_str()) {
-            return dir.to_owned();
-        }
-    }
-    stem.to_owned()
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::input::Folder;
 use super::raw::{DelayCell, RawAuthority, RawAuthorityRow, RawChannel, RawChannelRow, RawFile, RawWhen};
 use crate::error::{Error, Problem, Result};
 
@@ -22,7 +23,7 @@ pub(crate) struct Input {
 
 /// Moves the TOML records into an [`Input`] and appends every row of the named CSV tables.
 /// The bytes of each table are fed to `hasher`, so the scenario hash covers them.
-pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Path, hasher: &mut Sha256) -> Result<Input> {
+pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Folder<'_>, hasher: &mut Sha256) -> Result<Input> {
     let mut problems = Vec::new();
     let authorities = std::mem::take(&mut file.authority)
         .into_iter()
@@ -77,7 +78,7 @@ pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Path, hasher: &
 /// Reads the CSV design file of every sweep with `design = "csv"`, relative to `base`.
 pub(crate) fn read_designs(
     sweeps: &[super::raw::RawSweep],
-    base: &Path,
+    base: &Folder<'_>,
     hasher: &mut Sha256,
     problems: &mut Vec<Problem>,
 ) -> HashMap<String, Vec<u8>> {
@@ -93,9 +94,14 @@ pub(crate) fn read_designs(
     out
 }
 
-fn read_table(base: &Path, name: &str, key: &str, hasher: &mut Sha256, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
-    let full = base.join(name);
-    match std::fs::read(&full) {
+fn read_table(
+    base: &Folder<'_>,
+    name: &str,
+    key: &str,
+    hasher: &mut Sha256,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<u8>> {
+    match base.read(name) {
         Ok(bytes) => {
             hasher.update(&bytes);
             Some(bytes)
@@ -108,10 +114,7 @@ fn read_table(base: &Path, name: &str, key: &str, hasher: &mut Sha256, problems:
             };
             problems.push(Problem::new(
                 at,
-                format!(
-                    "cannot read {}: {e}; paths are relative to the folder of the file that names them",
-                    full.display()
-                ),
+                format!("{e}; paths are relative to the folder of the file that names them"),
             ));
             None
         }
@@ -157,7 +160,7 @@ fn check_header(headers: &csv::StringRecord, name: &str, columns: &[&str], requi
         .map(|h| {
             Problem::new(
                 format!("{name} line 1"),
-                format!("unknown field `{h}`, expected one of {list}"),
+                format!("unknown field `{}`, expected one of {list}", clip(h)),
             )
         })
         .collect();
@@ -175,6 +178,15 @@ fn check_header(headers: &csv::StringRecord, name: &str, columns: &[&str], requi
     out
 }
 
+/// A cell as quoted in a message: at most 20 characters, so that a file read by mistake (a
+/// password file named as a table) is never echoed beyond the start of the offending cell.
+fn clip(cell: &str) -> String {
+    match cell.char_indices().nth(20) {
+        Some((end, _)) => format!("{}…", &cell[..end]),
+        None => cell.to_owned(),
+    }
+}
+
 /// What a cell that failed to parse should have been.
 fn cell_message(err: &csv::DeserializeError, headers: &csv::StringRecord, row: &csv::StringRecord) -> String {
     use csv::DeserializeErrorKind as K;
@@ -182,7 +194,7 @@ fn cell_message(err: &csv::DeserializeError, headers: &csv::StringRecord, row: &
         return err.kind().to_string();
     };
     let column = format!("column {} ({})", f + 1, headers.get(f).unwrap_or("?"));
-    let value = row.get(f).unwrap_or("");
+    let value = clip(row.get(f).unwrap_or(""));
     let wanted = match err.kind() {
         K::ParseFloat(_) => "a number such as 0.5",
         K::ParseInt(_) => "a whole number such as 2",

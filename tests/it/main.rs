@@ -7,6 +7,7 @@ mod exact_hand; // exact probabilities against hand values on tiny graphs, to 1e
 mod exact_random; // random scenarios exercising every model feature: simulation against the exact solution
 mod exact_vs_mc; // the exact chain solution against the simulation, bundled and random scenarios
 mod hand; // simulated rates against hand-computed probabilities on tiny graphs
+mod inputs; // inputs stay in the scenario's folder, only regular files, size cap, formula cells neutralised
 mod outputs; // results folders never destroy what refgap did not write; the manifest lists the folder
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
 mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message
