@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -116,7 +117,24 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
         let total = config.trials * s.cohorts().len() as u64;
         let bar = progress_bar(total, args.quiet);
         let started = Instant::now();
-        let result = pool.install(|| engine::run(&s, &config, &|n| bar.inc(n)));
+        let eta = Eta::new(total, started);
+        let result = pool.install(|| {
+            engine::run(&s, &config, &|n| {
+                bar.inc(n);
+                if let Some(hours) = eta.long_run(n)
+                    && !args.quiet
+                {
+                    bar.suspend(|| {
+                        eprintln!(
+                            "warning: {}: at the rate so far this run needs about {hours:.1} hours more; \
+                             stop it (Ctrl-C leaves earlier results as they were) and lower --trials, or use \
+                             --precision to stop each cohort once its intervals are narrow enough",
+                            s.name()
+                        )
+                    });
+                }
+            })
+        });
         bar.finish_and_clear();
         let secs = started.elapsed().as_secs_f64();
         let simulated: u64 = result.stops.iter().map(|st| st.trials).sum::<u64>() * arms;
@@ -185,6 +203,42 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Warns once, early, when a run will take long: after [`Eta::AFTER`] of simulation, if the
+/// trials left at the rate so far need more than [`Eta::LONG`].
+struct Eta {
+    total: u64,
+    started: Instant,
+    done: AtomicU64,
+    warned: AtomicBool,
+}
+
+impl Eta {
+    /// Time measured before judging the rate.
+    const AFTER: Duration = Duration::from_secs(2);
+    /// What counts as a long run.
+    const LONG: Duration = Duration::from_secs(3600);
+
+    fn new(total: u64, started: Instant) -> Eta {
+        Eta {
+            total,
+            started,
+            done: AtomicU64::new(0),
+            warned: AtomicBool::new(false),
+        }
+    }
+
+    /// Counts `n` more trials; the hours left, the first time they exceed [`Eta::LONG`].
+    fn long_run(&self, n: u64) -> Option<f64> {
+        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        let elapsed = self.started.elapsed();
+        if elapsed < Eta::AFTER || self.warned.load(Ordering::Relaxed) {
+            return None;
+        }
+        let left = elapsed.as_secs_f64() * self.total.saturating_sub(done) as f64 / done as f64;
+        (left > Eta::LONG.as_secs_f64() && !self.warned.swap(true, Ordering::Relaxed)).then_some(left / 3600.0)
+    }
 }
 
 /// `N` when every cohort ran the same trials, else `N1–N2` (a run with a target precision).

@@ -68,6 +68,46 @@ impl ReferralGraph {
         seen
     }
 
+    /// Loops a case of `cohort` can enter but never leave: strongly connected sets of reachable
+    /// authorities (two or more) that close no case and whose eligible channels all stay in the
+    /// set and always deliver (quality 1 and no chance of dropout during the delay). The exact
+    /// solver finds the same sets among its states and makes them `stalled`.
+    pub fn traps(&self, s: &Scenario, cohort: &Cohort, reach: &[bool]) -> Vec<Vec<usize>> {
+        let certain = EdgeFiltered::from_fn(&self.graph, |e| {
+            let c = &s.channels()[*e.weight()];
+            reach[c.from] && s.is_eligible(c, cohort)
+        });
+        let sccs = petgraph::algo::tarjan_scc(&certain);
+        let mut component = vec![0; s.authorities().len()];
+        for (k, scc) in sccs.iter().enumerate() {
+            for n in scc {
+                component[n.index()] = k;
+            }
+        }
+        let mut out = Vec::new();
+        for (k, scc) in sccs.iter().enumerate() {
+            if scc.len() < 2 {
+                continue; // a single authority with no way out is a structural hole, warned above
+            }
+            let members: Vec<usize> = scc.iter().map(|n| n.index()).collect();
+            let closed = members.iter().all(|&a| {
+                let auth = &s.authorities()[a];
+                auth.close == 0.0
+                    && self.eligible_channels(s, cohort, a).iter().all(|&c| {
+                        let ch = &s.channels()[c];
+                        ch.quality == 1.0 && component[ch.to] == k && ch.delay.laplace(auth.dropout_per_day) == 1.0
+                    })
+            });
+            if closed && members.iter().all(|&a| reach[a]) {
+                let mut members = members;
+                members.sort_unstable();
+                out.push(members);
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// Structural warnings for every cohort: entry points that identify nobody, authorities a
     /// case can reach but not leave (it stalls there), and goal milestones no reachable
     /// authority provides.
@@ -99,6 +139,19 @@ impl ReferralGraph {
                         ),
                     ));
                 }
+            }
+            for trap in self.traps(s, cohort, &reach) {
+                let ids: Vec<&str> = trap.iter().map(|&a| s.authorities()[a].id.as_str()).collect();
+                out.push(Problem::new(
+                    &loc,
+                    format!(
+                        "cases that reach {} circle there forever: every channel this cohort may use stays \
+                         in the loop and cannot fail (quality 1, no dropout on the way) and none of them \
+                         closes cases, so they stall at max_hops (add a close weight, a channel out of the \
+                         loop, or a quality below 1)",
+                        ids.join(", ")
+                    ),
+                ));
             }
             for service in cohort.goal.iter() {
                 let provided = s

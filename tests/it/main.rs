@@ -8,6 +8,7 @@ mod exact_random; // random scenarios exercising every model feature: simulation
 mod exact_vs_mc; // the exact chain solution against the simulation, bundled and random scenarios
 mod hand; // simulated rates against hand-computed probabilities on tiny graphs
 mod inputs; // inputs stay in the scenario's folder, only regular files, size cap, formula cells neutralised
+mod limits; // long runs announced early, loops no case can leave warned
 mod outputs; // results folders never destroy what refgap did not write; the manifest lists the folder
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
 mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message

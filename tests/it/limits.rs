@@ -1,0 +1,133 @@
+//! Bounded resources, told early (issue 12): a run that would take hours says so after seconds,
+//! and `check` warns about loops no case can leave.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use predicates::prelude::*;
+
+use crate::util::{refgap, root, scenario};
+
+/// 2^40 trials (the largest allowed) were accepted without a word and ran for a day.
+#[test]
+fn a_run_of_many_hours_is_announced_early() {
+    use assert_cmd::cargo::CommandCargoExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::cargo_bin("refgap")
+        .unwrap()
+        .current_dir(root())
+        .args(["run", "scenarios/minimal.toml", "--trials", "1099511627776", "--out"])
+        .arg(tmp.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The warning comes after about two seconds of simulation; the bound only keeps a broken
+    // build from hanging the suite.
+    let mut warning = None;
+    while let Ok(line) = receive.recv_timeout(Duration::from_secs(120)) {
+        if line.contains("hours more") {
+            warning = Some(line);
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let warning = warning.expect("no warning about the length of the run");
+    assert!(
+        warning.starts_with("warning: two countries: at the rate so far"),
+        "{warning}"
+    );
+    assert!(warning.contains("--precision"), "{warning}");
+}
+
+const LOOP: &str = r#"
+[scenario]
+name = "loop"
+seed = 1
+[[country]]
+code = "AAA"
+name = "A"
+[[authority]]
+id = "A.police"
+country = "AAA"
+kind = "police"
+identification = 1.0
+[[authority]]
+id = "A.social"
+country = "AAA"
+kind = "social"
+provides = ["protection"]
+[[authority]]
+id = "A.ngo"
+country = "AAA"
+kind = "ngo"
+[[channel]]
+from = "A.police"
+to = "A.social"
+quality = 1.0
+delay = { fixed = 1.0 }
+[[channel]]
+from = "A.social"
+to = "A.ngo"
+quality = 1.0
+delay = { fixed = 2.0 }
+[[channel]]
+from = "A.ngo"
+to = "A.social"
+quality = QUALITY
+delay = { fixed = 2.0 }
+[[cohort]]
+name = "adults"
+origin = "AAA"
+age = "adult"
+entry = [{ at = "A.police", share = 1.0 }]
+goal = ["protection"]
+"#;
+
+/// A loop of perfect channels with no close weight and no dropout keeps every case until
+/// max_hops: `check` says so, and the exact solver agrees (every case stalls there).
+#[test]
+fn a_loop_no_case_can_leave_is_warned() {
+    let s = scenario(&LOOP.replace("QUALITY", "1.0"));
+    let warnings: Vec<String> = s.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings.iter().filter(|w| w.contains("circle there forever")).count(),
+        1,
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[0].starts_with("[[cohort]] \"adults\": cases that reach A.social, A.ngo circle"),
+        "{warnings:?}"
+    );
+    let exact = refgap::exact::solve(&s).unwrap();
+    assert!(exact[0].trapped > 0);
+    let stalled = exact[0].entries[0][refgap::model::Measure::Stalled.index()];
+    assert!((stalled - 1.0).abs() < 1e-12, "{stalled}");
+    // A channel that can fail is a way out: no warning.
+    let s = scenario(&LOOP.replace("QUALITY", "0.9"));
+    assert!(
+        s.warnings().iter().all(|w| !w.to_string().contains("circle")),
+        "{:?}",
+        s.warnings()
+    );
+    // `check` prints it.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("loop.toml");
+    std::fs::write(&file, LOOP.replace("QUALITY", "1.0")).unwrap();
+    refgap(["check"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("circle there forever"));
+}
