@@ -82,7 +82,15 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
     let plan = &net.cohorts[cohort];
     let (mut walk, identified) = start(net, plan, draws);
     if identified {
-        walk_on(net, plan, &mut walk, Resume::Route, draws, obs, None, |_| 0);
+        let cx = Hop {
+            net,
+            plan,
+            draws,
+            obs,
+            fork: None,
+            position: |_: &D| 0,
+        };
+        walk_on(cx, &mut walk, Resume::Route);
     }
     walk.rec
 }
@@ -121,22 +129,27 @@ pub fn simulate_with_perfect<D: Rewind, O: Observer>(
         return (walk.rec, None);
     }
     let mut fork = None;
-    walk_on(net, plan, &mut walk, Resume::Route, draws, obs, Some(&mut fork), |d| {
-        d.position()
-    });
+    let cx = Hop {
+        net,
+        plan,
+        draws: &mut *draws,
+        obs,
+        fork: Some(&mut fork),
+        position: |d: &D| d.position(),
+    };
+    walk_on(cx, &mut walk, Resume::Route);
     let perfect_rec = fork.map(|f: Fork| {
         let mut p = f.walk;
         draws.rewind(f.position);
-        walk_on(
-            perfect,
-            &perfect.cohorts[cohort],
-            &mut p,
-            f.resume,
+        let cx = Hop {
+            net: perfect,
+            plan: &perfect.cohorts[cohort],
             draws,
-            &mut (),
-            None,
-            |_| 0,
-        );
+            obs: &mut (),
+            fork: None,
+            position: |_: &D| 0,
+        };
+        walk_on(cx, &mut p, f.resume);
         p.rec
     });
     (walk.rec, perfect_rec)
@@ -175,6 +188,35 @@ struct Fork {
     walk: Walk,
     position: usize,
     resume: Resume,
+}
+
+/// What [`walk_on`] walks a trial with: the network and the cohort's plan, the words, the
+/// observer and, for the actual arm of [`simulate_with_perfect`], where to copy the state at the
+/// first communication failure (`fork`), with its position in the words from `position`.
+struct Hop<'a, D, O, P> {
+    net: &'a Network,
+    plan: &'a CohortPlan,
+    draws: &'a mut D,
+    obs: &'a mut O,
+    fork: Option<&'a mut Option<Fork>>,
+    position: P,
+}
+
+impl<D: Draws, O: Observer, P: Fn(&D) -> usize> Hop<'_, D, O, P> {
+    /// A communication failure of the actual arm in state `w`: if it is the first (and a fork is
+    /// wanted), copies the state, from which the perfect-communication arm takes up at `resume`.
+    #[inline(always)]
+    fn fork_at(&mut self, w: &Walk, resume: Resume) {
+        if let Some(f) = self.fork.as_deref_mut()
+            && !w.rec.communication_failed
+        {
+            *f = Some(Fork {
+                walk: *w,
+                position: (self.position)(self.draws),
+                resume,
+            });
+        }
+    }
 }
 
 /// Entry and identification: the state at the entry point (outcome `unidentified`, which the walk
@@ -217,39 +259,29 @@ fn start<D: Draws>(net: &Network, plan: &CohortPlan, draws: &mut D) -> (Walk, bo
 }
 
 /// Walks the trial from `resume` until it ends (the outcome is in `walk.rec`): the steps of
-/// one trial's hops. With `fork`, the state at the first communication failure is copied there,
-/// with its position from `position`.
-#[allow(clippy::too_many_arguments)]
+/// one trial's hops.
 #[inline(always)]
-fn walk_on<D: Draws, O: Observer>(
-    net: &Network,
-    plan: &CohortPlan,
-    walk: &mut Walk,
-    resume: Resume,
-    draws: &mut D,
-    obs: &mut O,
-    mut fork: Option<&mut Option<Fork>>,
-    position: impl Fn(&D) -> usize,
-) {
+fn walk_on<D: Draws, O: Observer, P: Fn(&D) -> usize>(mut cx: Hop<'_, D, O, P>, walk: &mut Walk, resume: Resume) {
     let w = walk;
     match resume {
         Resume::Route => {}
         Resume::Delivered { e, skip } => {
-            draws.skip(skip);
-            let [w_fid, w_assist] = draws.words::<2>();
-            if arrive(net, plan, w, e, w_fid, w_assist, draws, obs, &mut fork, &position) {
+            cx.draws.skip(skip);
+            let [w_fid, w_assist] = cx.draws.words::<2>();
+            if arrive(&mut cx, w, e, w_fid, w_assist) {
                 return;
             }
         }
         Resume::Tail { e, w_fid, w_assist } => {
-            if arrive(net, plan, w, e, w_fid, w_assist, draws, obs, &mut fork, &position) {
+            if arrive(&mut cx, w, e, w_fid, w_assist) {
                 return;
             }
         }
     }
+    let (net, plan) = (cx.net, cx.plan);
     loop {
         let options = plan.options_at(w.v);
-        let r = u64::from(draws.word());
+        let r = u64::from(cx.draws.word());
         let Some(choice) = options.iter().find(|o| r < o.cum) else {
             w.rec.outcome = Outcome::Stalled;
             w.rec.at = w.v;
@@ -266,12 +298,12 @@ fn walk_on<D: Draws, O: Observer>(
         let rate = net.authorities[w.v].dropout;
         let mut delivered = false;
         for k in 0..attempts {
-            let [lo, hi, w_drop, w_ok] = draws.words::<4>();
+            let [lo, hi, w_drop, w_ok] = cx.draws.words::<4>();
             let d = ch.delay.sample(wide(lo, hi));
             w.t += d;
-            obs.attempt(e);
+            cx.obs.attempt(e);
             if rate > 0.0 && dropout_happens(w_drop, rate * d) {
-                obs.dropout(e);
+                cx.obs.dropout(e);
                 w.rec.outcome = Outcome::Dropped;
                 w.rec.channel = Some(e);
                 w.rec.at = w.v;
@@ -279,32 +311,24 @@ fn walk_on<D: Draws, O: Observer>(
             }
             let skip = (attempts - k - 1) * WORDS_PER_ATTEMPT;
             if happens(w_ok, ch.quality) {
-                draws.skip(skip);
+                cx.draws.skip(skip);
                 delivered = true;
                 break;
             }
-            if let Some(f) = fork.as_deref_mut()
-                && !w.rec.communication_failed
-            {
-                // With perfect communication this attempt succeeds.
-                *f = Some(Fork {
-                    walk: *w,
-                    position: position(draws),
-                    resume: Resume::Delivered { e, skip },
-                });
-            }
-            obs.failure(e);
+            // With perfect communication this attempt succeeds.
+            cx.fork_at(w, Resume::Delivered { e, skip });
+            cx.obs.failure(e);
             w.rec.communication_failed = true;
         }
         if !delivered {
-            obs.loss(e);
+            cx.obs.loss(e);
             w.rec.outcome = Outcome::Lost;
             w.rec.channel = Some(e);
             w.rec.at = w.v;
             return;
         }
-        let [w_fid, w_assist] = draws.words::<2>();
-        if arrive(net, plan, w, e, w_fid, w_assist, draws, obs, &mut fork, &position) {
+        let [w_fid, w_assist] = cx.draws.words::<2>();
+        if arrive(&mut cx, w, e, w_fid, w_assist) {
             return;
         }
     }
@@ -312,36 +336,23 @@ fn walk_on<D: Draws, O: Observer>(
 
 /// The end of a hop on `e` whose file was delivered: fidelity, arrival, services. Whether the
 /// trial ended there.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn arrive<D: Draws, O: Observer>(
-    net: &Network,
-    plan: &CohortPlan,
+fn arrive<D: Draws, O: Observer, P: Fn(&D) -> usize>(
+    cx: &mut Hop<'_, D, O, P>,
     w: &mut Walk,
     e: usize,
     w_fid: u32,
     w_assist: u32,
-    draws: &D,
-    obs: &mut O,
-    fork: &mut Option<&mut Option<Fork>>,
-    position: &impl Fn(&D) -> usize,
 ) -> bool {
+    let (net, plan) = (cx.net, cx.plan);
     let ch = &net.channels[e];
     if w.complete && !happens(w_fid, ch.fidelity) {
-        if let Some(f) = fork.as_deref_mut()
-            && !w.rec.communication_failed
-        {
-            // With perfect communication the file stays complete.
-            *f = Some(Fork {
-                walk: *w,
-                position: position(draws),
-                resume: Resume::Tail { e, w_fid, w_assist },
-            });
-        }
+        // With perfect communication the file stays complete.
+        cx.fork_at(w, Resume::Tail { e, w_fid, w_assist });
         w.complete = false;
         w.degraded_by = Some(e);
         w.rec.communication_failed = true;
-        obs.degraded(e);
+        cx.obs.degraded(e);
     }
     w.v = ch.to as usize;
     w.rec.hops += 1;
@@ -352,7 +363,7 @@ fn arrive<D: Draws, O: Observer>(
             grant(&mut w.rec, &mut w.granted, new, w.t, plan.goal);
         } else {
             if let Some(c) = w.degraded_by {
-                obs.misclassified(c);
+                cx.obs.misclassified(c);
             }
             w.rec.outcome = Outcome::Misclassified;
             w.rec.channel = w.degraded_by;

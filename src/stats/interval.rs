@@ -61,14 +61,6 @@ impl PairTable {
         }
     }
 
-    /// Adds another table.
-    pub fn merge(&mut self, o: &PairTable) {
-        self.both += o.both;
-        self.a_only += o.a_only;
-        self.b_only += o.b_only;
-        self.neither += o.neither;
-    }
-
     /// Number of pairs.
     pub fn n(&self) -> u64 {
         self.both + self.a_only + self.b_only + self.neither

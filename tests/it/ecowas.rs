@@ -11,16 +11,7 @@ use refgap::model::{Measure, Milestone};
 use refgap::scenario::{Cohort, Scenario};
 use refgap::stats::GroupTally;
 
-use crate::util::{bundled, simulate};
-
-/// The baseline of the scenario (its interventions and sweeps are checked separately).
-fn ecowas() -> Scenario {
-    ecowas_with_variants().without_variants()
-}
-
-fn ecowas_with_variants() -> Scenario {
-    Scenario::load(&bundled("ecowas-2020")).unwrap_or_else(|e| panic!("ecowas-2020 is invalid:\n{e}"))
-}
+use crate::util::{Regional, ecowas, simulate};
 
 fn cohort_index(s: &Scenario, prefix: &str) -> usize {
     s.cohorts()
@@ -47,7 +38,9 @@ fn over_entries(c: &Cohort, ex: &ExactCohort, keep: impl Fn(usize) -> bool, m: M
 /// not merely present).
 #[test]
 fn ecowas_loads_and_every_cohort_can_complete() {
-    let s = ecowas();
+    let Regional {
+        baseline: s, solved, ..
+    } = ecowas();
     assert_eq!(
         s.countries().len(),
         21,
@@ -72,8 +65,7 @@ fn ecowas_loads_and_every_cohort_can_complete() {
             "unintended structural warning: {text}"
         );
     }
-    let solved = exact::solve(&s).unwrap();
-    for (c, ex) in s.cohorts().iter().zip(&solved) {
+    for (c, ex) in s.cohorts().iter().zip(solved) {
         let actual = ExactCohort::aggregate(&ex.entries, c, |_| true);
         let perfect = ExactCohort::aggregate(&ex.perfect, c, |_| true);
         let (id, done, done_perfect) = (
@@ -100,13 +92,13 @@ fn ecowas_loads_and_every_cohort_can_complete() {
 /// sampling error of the mean (~5,000 returns) is below 0.5 day.
 #[test]
 fn civ_to_bfa_child_repatriation_takes_29_to_48_days() {
-    let s = ecowas();
-    let c = cohort_index(&s, "BFA children, cocoa");
-    let result = simulate(&s, 100_000);
+    let s = &ecowas().baseline;
+    let c = cohort_index(s, "BFA children, cocoa");
+    let result = simulate(s, 100_000);
     let cohort = &s.cohorts()[c];
     let mut civ = GroupTally::default();
     for (k, tally) in result.cohorts[c].entries.iter().enumerate() {
-        if country_of(&s, cohort.entry[k].0) == "CIV" {
+        if country_of(s, cohort.entry[k].0) == "CIV" {
             civ.merge(tally);
         }
     }
@@ -133,8 +125,9 @@ fn civ_to_bfa_child_repatriation_takes_29_to_48_days() {
 /// classes must be ordered.
 #[test]
 fn in_country_referral_by_country_class_matches_domain_4() {
-    let s = ecowas();
-    let solved = exact::solve(&s).unwrap();
+    let Regional {
+        baseline: s, solved, ..
+    } = ecowas();
     let class = |code: &str| match code {
         "NGA" | "GHA" | "BEN" => Some(0),
         "SEN" | "BFA" | "SLE" | "GMB" | "TGO" | "LBR" | "NER" => Some(1),
@@ -143,7 +136,7 @@ fn in_country_referral_by_country_class_matches_domain_4() {
     };
     let mut sums = [(0.0, 0.0); 3]; // (protected, identified), share-weighted
     let mut per_country: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for (c, ex) in s.cohorts().iter().zip(&solved) {
+    for (c, ex) in s.cohorts().iter().zip(solved) {
         let domestic = c.entry.iter().all(|&(a, _)| s.authorities()[a].country == c.origin);
         let Some(k) = class(&s.countries()[c.origin].code).filter(|_| domestic) else {
             continue;
@@ -185,10 +178,11 @@ fn in_country_referral_by_country_class_matches_domain_4() {
 /// single IOM figure does not separate.
 #[test]
 fn reintegration_after_return_matches_iom_figures() {
-    let s = ecowas();
-    let solved = exact::solve(&s).unwrap();
+    let Regional {
+        baseline: s, solved, ..
+    } = ecowas();
     let ratio = |prefix: &str| {
-        let c = cohort_index(&s, prefix);
+        let c = cohort_index(s, prefix);
         let p = ExactCohort::aggregate(&solved[c].entries, &s.cohorts()[c], |_| true);
         p[Measure::Reintegrated.index()] / p[Measure::Returned.index()]
     };
@@ -206,9 +200,10 @@ fn reintegration_after_return_matches_iom_figures() {
 /// must lie in [0.36, 0.65], the documented range.
 #[test]
 fn france_ngo_identified_then_supported_matches_fr1_fr3() {
-    let s = ecowas();
-    let solved = exact::solve(&s).unwrap();
-    let c = cohort_index(&s, "NGA women, route to Europe");
+    let Regional {
+        baseline: s, solved, ..
+    } = ecowas();
+    let c = cohort_index(s, "NGA women, route to Europe");
     let cohort = &s.cohorts()[c];
     let k = cohort
         .entry
@@ -231,18 +226,19 @@ fn france_ngo_identified_then_supported_matches_fr1_fr3() {
 /// less than half: the inconsistency comes from the channels, not from the graph's shape.
 #[test]
 fn referral_is_inconsistent_by_entry_country_and_communication_explains_it() {
-    let s = ecowas();
-    let solved = exact::solve(&s).unwrap();
-    let c = cohort_index(&s, "NGA women, sexual exploitation in GHA");
+    let Regional {
+        baseline: s, solved, ..
+    } = ecowas();
+    let c = cohort_index(s, "NGA women, sexual exploitation in GHA");
     let cohort = &s.cohorts()[c];
     let spread = |probs: &[[f64; Measure::COUNT]]| {
-        let mut countries: Vec<&str> = cohort.entry.iter().map(|&(a, _)| country_of(&s, a)).collect();
+        let mut countries: Vec<&str> = cohort.entry.iter().map(|&(a, _)| country_of(s, a)).collect();
         countries.sort_unstable();
         countries.dedup();
         let rates: Vec<f64> = countries
             .iter()
             .map(|code| {
-                let p = ExactCohort::aggregate(probs, cohort, |k| country_of(&s, cohort.entry[k].0) == *code);
+                let p = ExactCohort::aggregate(probs, cohort, |k| country_of(s, cohort.entry[k].0) == *code);
                 p[Measure::Completed.index()] / p[Measure::Identified.index()]
             })
             .collect();
@@ -265,25 +261,30 @@ fn referral_is_inconsistent_by_entry_country_and_communication_explains_it() {
 #[test]
 fn cross_border_quality_sweep_closes_the_gap_monotonically() {
     use refgap::scenario::VariantKind;
-    let s = ecowas_with_variants();
-    let weighted = |sc: &Scenario, pick: fn(&ExactCohort) -> &[[f64; Measure::COUNT]]| {
-        let solved = exact::solve(sc).unwrap();
+    let Regional {
+        with_variants: s,
+        solved,
+        ..
+    } = ecowas();
+    let weighted = |sc: &Scenario, solved: &[ExactCohort], pick: fn(&ExactCohort) -> &[[f64; Measure::COUNT]]| {
         let total: f64 = sc.cohorts().iter().map(|c| c.victims).sum();
         sc.cohorts()
             .iter()
-            .zip(&solved)
+            .zip(solved)
             .map(|(c, ex)| c.victims * ExactCohort::aggregate(pick(ex), c, |_| true)[Measure::Completed.index()])
             .sum::<f64>()
             / total
     };
-    let perfect = weighted(&s, |ex| &ex.perfect);
+    // The baseline's solution (its variants do not change it).
+    let perfect = weighted(s, solved, |ex| &ex.perfect);
     let mut points: Vec<(f64, f64)> = s
         .variants()
         .iter()
         .filter_map(|v| match &v.kind {
-            VariantKind::SweepPoint { sweep, values } if sweep == "cross-border quality" => {
-                Some((values[0].1, weighted(&v.scenario, |ex| &ex.entries)))
-            }
+            VariantKind::SweepPoint { sweep, values } if sweep == "cross-border quality" => Some((
+                values[0].1,
+                weighted(&v.scenario, &exact::solve(&v.scenario).unwrap(), |ex| &ex.entries),
+            )),
             _ => None,
         })
         .collect();

@@ -1,12 +1,11 @@
 //! The single integration-test binary (one link step, one process; see matklad's "Delete Cargo
 //! Integration Tests"). Each module tests one feature the way users meet it.
 
+mod cases; // hand-derived cases on tiny graphs, each simulated (99.9 % Wilson) and solved exactly (1e-12)
 mod cli; // the `refgap` binary end to end: run, check, batch, errors, output contract
 mod ecowas; // calibration of the regional scenario against the published facts of DOMAIN.md
-mod exact_hand; // exact probabilities against hand values on tiny graphs, to 1e-12
 mod exact_random; // random scenarios exercising every model feature: simulation against the exact solution
 mod exact_vs_mc; // the exact chain solution against the simulation, bundled and random scenarios
-mod hand; // simulated rates against hand-computed probabilities on tiny graphs
 mod inputs; // inputs stay in the scenario's folder, only regular files, size cap, formula cells neutralised
 mod limits; // long runs announced early, loops no case can leave warned
 mod outputs; // results folders never destroy what refgap did not write; the manifest lists the folder
@@ -14,5 +13,5 @@ mod reproducible; // same (scenario, seed, trials) => byte-identical files, any 
 mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message
 mod snapshots; // golden tables of bundled scenarios at a fixed seed: any change to numbers or format shows
 mod tidy; // architecture rules on the source text: file sizes, layering, no cycles between sibling modules
-mod util;
-mod variants; // interventions, selectors, sweeps, common random numbers, paired comparisons, precision stop // shared helpers: scenario builders, in-process runs, temp folders
+mod util; // shared helpers: scenario builders, in-process runs, temp folders
+mod variants; // interventions, selectors, sweeps, common random numbers, paired comparisons, precision stop

@@ -5,10 +5,12 @@
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use assert_cmd::Command;
 
 use refgap::engine::{self, RunConfig, RunResult};
+use refgap::exact::{self, ExactCohort};
 use refgap::scenario::Scenario;
 
 /// The crate's root folder.
@@ -85,4 +87,31 @@ pub fn entries(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The regional scenario `scenarios/ecowas-2020`, loaded and solved once per test binary (see
+/// [`ecowas`]).
+pub struct Regional {
+    /// As bundled, with its interventions and sweeps.
+    pub with_variants: Scenario,
+    /// Its baseline, without variants.
+    pub baseline: Scenario,
+    /// The exact solution of the baseline (the variants do not change it).
+    pub solved: Vec<ExactCohort>,
+}
+
+/// The regional scenario: loading and solving it takes seconds, so every test shares one copy.
+pub fn ecowas() -> &'static Regional {
+    static REGIONAL: OnceLock<Regional> = OnceLock::new();
+    REGIONAL.get_or_init(|| {
+        let with_variants =
+            Scenario::load(&bundled("ecowas-2020")).unwrap_or_else(|e| panic!("ecowas-2020 is invalid:\n{e}"));
+        let baseline = with_variants.clone().without_variants();
+        let solved = exact::solve(&baseline).unwrap();
+        Regional {
+            with_variants,
+            baseline,
+            solved,
+        }
+    })
 }
