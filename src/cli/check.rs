@@ -126,6 +126,14 @@ fn describe(s: &Scenario) -> String {
             );
         }
     }
+    let e = crate::exact::estimate::estimate(s);
+    let _ = writeln!(
+        out,
+        "  exact solution: at most {} chain states (largest chain {}), up to {} MiB",
+        e.states,
+        e.largest,
+        e.bytes.div_ceil(1 << 20)
+    );
     if s.warnings().is_empty() {
         let _ = writeln!(out, "  no warnings");
     } else {

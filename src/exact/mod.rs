@@ -36,6 +36,8 @@
 //! in [`rank`].
 
 pub mod check;
+pub mod estimate;
+pub mod iterative;
 pub mod rank;
 
 use std::collections::HashMap;
@@ -394,8 +396,39 @@ impl ExactCohort {
     }
 }
 
+/// How the chain's linear system is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Solver {
+    /// Sparse LU up to [`LU_MAX_STATES`] states per chain, iterative above.
+    #[default]
+    Auto,
+    /// Always the sparse LU (fastest on small chains; memory grows with its fill-in).
+    Lu,
+    /// Always the iterative propagation of [`iterative`] (memory linear in the chain).
+    Iterative,
+}
+
+/// Largest chain that [`Solver::Auto`] factorises: the LU's fill-in grows faster than the chain,
+/// and past this size its memory is hard to bound (a 10^4-authority scenario needed over 8 GB).
+pub const LU_MAX_STATES: usize = 50_000;
+
+impl Solver {
+    fn iterative(self, states: usize) -> bool {
+        match self {
+            Solver::Auto => states > LU_MAX_STATES,
+            Solver::Lu => false,
+            Solver::Iterative => true,
+        }
+    }
+}
+
 /// Solves every cohort of a scenario, as given and with perfect communication.
 pub fn solve(s: &Scenario) -> Result<Vec<ExactCohort>, crate::Error> {
+    solve_with(s, Solver::Auto)
+}
+
+/// [`solve`] with the given solver.
+pub fn solve_with(s: &Scenario, solver: Solver) -> Result<Vec<ExactCohort>, crate::Error> {
     let graph = ReferralGraph::new(s);
     let (base, perfect) = (Params::of(s), Params::perfect(s));
     s.cohorts()
@@ -403,9 +436,9 @@ pub fn solve(s: &Scenario) -> Result<Vec<ExactCohort>, crate::Error> {
         .map(|cohort| {
             let ctx = Ctx::new(s, cohort, &graph);
             let chain = Chain::build(&ctx, &base);
-            let entries = entry_probabilities(&ctx, &chain).map_err(|e| numerical(s, cohort, e))?;
+            let entries = entry_probabilities(&ctx, &chain, solver).map_err(|e| numerical(s, cohort, e))?;
             let perfect_chain = Chain::build(&ctx, &perfect);
-            let perfect = entry_probabilities(&ctx, &perfect_chain).map_err(|e| numerical(s, cohort, e))?;
+            let perfect = entry_probabilities(&ctx, &perfect_chain, solver).map_err(|e| numerical(s, cohort, e))?;
             Ok(ExactCohort {
                 entries,
                 perfect,
@@ -428,9 +461,29 @@ fn numerical(s: &Scenario, cohort: &Cohort, e: String) -> crate::Error {
 }
 
 /// Per entry point, the probability of every measure.
-fn entry_probabilities(ctx: &Ctx<'_>, chain: &Chain) -> Result<Vec<[f64; Measure::COUNT]>, String> {
+fn entry_probabilities(ctx: &Ctx<'_>, chain: &Chain, solver: Solver) -> Result<Vec<[f64; Measure::COUNT]>, String> {
+    let dists = if solver.iterative(chain.states.len()) {
+        iterative::absorption(chain)?
+    } else {
+        lu_absorption(chain)?
+    };
+    let goal = ctx.cohort.goal;
+    Ok(dists
+        .iter()
+        .enumerate()
+        .map(|(e, dist)| {
+            let (a, _) = ctx.cohort.entry[e];
+            let ident = ctx.s.authorities()[a].identification;
+            measures(&dist.unwrap_or([0.0; CLASSES]), ident, goal)
+        })
+        .collect())
+}
+
+/// Per entry point, the absorption distribution from its start state, by the sparse LU: the
+/// expected visits `A^-T π` of every start at once, then `visits^T R`.
+fn lu_absorption(chain: &Chain) -> Result<Vec<Option<[f64; CLASSES]>>, String> {
     let n = chain.states.len();
-    let k = ctx.cohort.entry.len();
+    let k = chain.starts.len();
     let mut visits = Mat::<f64>::zeros(n, k);
     for (e, start) in chain.starts.iter().enumerate() {
         if let Some(i) = start {
@@ -441,13 +494,10 @@ fn entry_probabilities(ctx: &Ctx<'_>, chain: &Chain) -> Result<Vec<[f64; Measure
         let lu = chain.factorise()?;
         solve_into(&lu, visits.as_mut(), true);
     }
-    let goal = ctx.cohort.goal;
     Ok((0..k)
         .map(|e| {
-            let (a, _) = ctx.cohort.entry[e];
-            let ident = ctx.s.authorities()[a].identification;
-            let mut dist = [0.0; CLASSES];
-            if chain.starts[e].is_some() {
+            chain.starts[e].map(|_| {
+                let mut dist = [0.0; CLASSES];
                 for (i, row) in chain.r.iter().enumerate() {
                     let x = visits[(i, e)];
                     if x != 0.0 {
@@ -456,8 +506,8 @@ fn entry_probabilities(ctx: &Ctx<'_>, chain: &Chain) -> Result<Vec<[f64; Measure
                         }
                     }
                 }
-            }
-            measures(&dist, ident, goal)
+                dist
+            })
         })
         .collect())
 }

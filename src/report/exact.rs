@@ -24,6 +24,8 @@ pub struct ExactReport {
     pub exact: Vec<ExactRow>,
     /// `ranking.csv`.
     pub ranking: Vec<RankingRow>,
+    /// Whether the channels were ranked (else `ranking.csv` is not written).
+    pub ranked: bool,
     /// `exact_comparisons.csv` (when the scenario has variants).
     pub comparisons: Vec<ExactComparisonRow>,
     /// Per cohort: name, completed, completed with perfect communication, states, bound on the
@@ -62,12 +64,13 @@ fn groups(
 }
 
 impl ExactReport {
-    /// Builds the tables from the exact solution and the channel ranking of `s`, and the exact
-    /// solution of each of its variants (in [`Scenario::variants`] order).
+    /// Builds the tables from the exact solution and the channel ranking of `s` (`None` when it
+    /// was skipped: no `ranking.csv` then), and the exact solution of each of its variants (in
+    /// [`Scenario::variants`] order).
     pub fn new(
         s: &Scenario,
         exact: &[ExactCohort],
-        ranking: &[CohortRanking],
+        ranking: Option<&[CohortRanking]>,
         variants: &[Vec<ExactCohort>],
     ) -> ExactReport {
         let mut rows = Vec::new();
@@ -113,10 +116,11 @@ impl ExactReport {
             comparisons.extend(comparison_rows(s, &v.name, exact, solved));
         }
         let mut manifest = Manifest::exact(s, METHOD);
-        manifest.files = names(&ExactReport::tables(manifest.has_variants()));
+        manifest.files = names(&ExactReport::tables(manifest.has_variants(), ranking.is_some()));
         ExactReport {
             exact: rows,
-            ranking: ranking_rows(s, ranking),
+            ranked: ranking.is_some(),
+            ranking: ranking.map(|r| ranking_rows(s, r)).unwrap_or_default(),
             comparisons,
             cohorts,
             manifest,
@@ -124,12 +128,14 @@ impl ExactReport {
     }
 
     /// The tables of an `exact` results folder, in writing order: the one list of its files.
-    fn tables(has_variants: bool) -> Vec<Table<ExactReport>> {
+    fn tables(has_variants: bool, ranked: bool) -> Vec<Table<ExactReport>> {
         let mut t: Vec<Table<ExactReport>> = vec![(ExactRow::FILE, |r| to_csv(&r.exact))];
         if has_variants {
             t.push((ExactComparisonRow::FILE, |r| to_csv(&r.comparisons)));
         }
-        t.push((RankingRow::FILE, |r| to_csv(&r.ranking)));
+        if ranked {
+            t.push((RankingRow::FILE, |r| to_csv(&r.ranking)));
+        }
         t
     }
 
@@ -137,7 +143,7 @@ impl ExactReport {
     pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
         render(
             self,
-            &ExactReport::tables(self.manifest.has_variants()),
+            &ExactReport::tables(self.manifest.has_variants(), self.ranked),
             self.manifest.to_json(),
         )
     }
@@ -165,26 +171,33 @@ impl ExactReport {
         }
         let mut top: Vec<&RankingRow> = self.ranking.iter().filter(|r| r.cohort == "*").collect();
         top.sort_by_key(|r| r.rank);
-        let _ = writeln!(
-            out,
-            "\n  top channels, all cohorts (gain if perfect, loss if cut; victims per year):"
-        );
-        let _ = writeln!(
-            out,
-            "  {:>4}  {:<40}  {:>12}  {:>9}  {:>12}  {:>9}",
-            "rank", "channel", "gain (pts)", "gain/yr", "loss (pts)", "loss/yr"
-        );
-        for r in top.iter().take(10) {
-            let id: String = r.channel.chars().take(40).collect();
+        if !self.ranked {
             let _ = writeln!(
                 out,
-                "  {:>4}  {id:<40}  {:>+12.4}  {:>+9.1}  {:>12.4}  {:>9.1}",
-                r.rank,
-                100.0 * r.gain_if_perfect,
-                r.gain_victims_per_year,
-                100.0 * r.loss_if_cut,
-                r.loss_victims_per_year
+                "\n  channels not ranked (no ranking.csv): see the note on the terminal"
             );
+        } else {
+            let _ = writeln!(
+                out,
+                "\n  top channels, all cohorts (gain if perfect, loss if cut; victims per year):"
+            );
+            let _ = writeln!(
+                out,
+                "  {:>4}  {:<40}  {:>12}  {:>9}  {:>12}  {:>9}",
+                "rank", "channel", "gain (pts)", "gain/yr", "loss (pts)", "loss/yr"
+            );
+            for r in top.iter().take(10) {
+                let id: String = r.channel.chars().take(40).collect();
+                let _ = writeln!(
+                    out,
+                    "  {:>4}  {id:<40}  {:>+12.4}  {:>+9.1}  {:>12.4}  {:>9.1}",
+                    r.rank,
+                    100.0 * r.gain_if_perfect,
+                    r.gain_victims_per_year,
+                    100.0 * r.loss_if_cut,
+                    r.loss_victims_per_year
+                );
+            }
         }
         let mut variants: Vec<&ExactComparisonRow> = self
             .comparisons

@@ -131,3 +131,73 @@ fn a_loop_no_case_can_leave_is_warned() {
         .success()
         .stdout(predicate::str::contains("circle there forever"));
 }
+
+/// The iterative solver (memory linear in the chain) gives the sparse LU's probabilities, on
+/// every bundled scenario: its stopping rule bounds every error by 1e-14.
+#[test]
+fn the_iterative_solver_agrees_with_the_lu() {
+    use refgap::exact::{Solver, solve_with};
+    let mut compared = 0;
+    let mut check = |s: &refgap::scenario::Scenario, lu: &[refgap::exact::ExactCohort]| {
+        let it = solve_with(s, Solver::Iterative).unwrap();
+        for (a, b) in lu.iter().zip(&it) {
+            assert_eq!(a.states, b.states);
+            for (pa, pb) in a
+                .entries
+                .iter()
+                .chain(&a.perfect)
+                .zip(b.entries.iter().chain(&b.perfect))
+            {
+                for (x, y) in pa.iter().zip(pb) {
+                    if !x.is_nan() {
+                        assert!((x - y).abs() < 1e-12, "{}: LU {x} vs iterative {y}", s.name());
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    };
+    for name in ["minimal.toml", "talibe.toml", "europe-leg"] {
+        let s = refgap::scenario::Scenario::load(&crate::util::bundled(name)).unwrap();
+        check(&s, &solve_with(&s, Solver::Lu).unwrap());
+    }
+    let regional = crate::util::ecowas();
+    check(&regional.baseline, &regional.solved);
+    assert!(compared > 1000, "{compared}");
+}
+
+/// `exact` refuses, before any work and naming the option, a scenario whose chain may not fit.
+#[test]
+fn exact_refuses_what_would_not_fit_in_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap(["exact", "scenarios/ecowas-2020", "--max-memory-mb", "1", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("may need up to"))
+        .stderr(predicate::str::contains("--max-memory-mb"));
+    assert!(crate::util::entries(tmp.path()).is_empty(), "nothing written");
+    // `check` reports the bound.
+    refgap(["check", "scenarios/minimal.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("exact solution: at most"));
+    // Without the ranking there is no ranking.csv, and the manifest says so.
+    refgap([
+        "exact",
+        "scenarios/minimal.toml",
+        "--ranking",
+        "never",
+        "-q",
+        "--solver",
+        "iterative",
+        "--out",
+    ])
+    .arg(tmp.path())
+    .assert()
+    .success();
+    let dir = tmp.path().join("minimal-exact");
+    assert_eq!(crate::util::entries(&dir), vec!["exact.csv", "manifest.json"]);
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["files"], serde_json::json!(["exact.csv"]));
+}
