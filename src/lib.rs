@@ -42,7 +42,9 @@
 //!   [`scenario::edit::selector`]: selectors parsed once and matched on indices;
 //!   [`scenario::edit::apply`]: a change applied to a network); [`scenario::variant`] builds the
 //!   variants from it ([`scenario::variant::intervention`], [`scenario::variant::toolbox`]
-//!   practices, [`scenario::variant::sweep`] points over a [`scenario::variant::design`]).
+//!   practices, [`scenario::variant::sweep`] points over a [`scenario::variant::design`]);
+//!   [`scenario::input`] reads input files under the reading rules (inside the scenario's
+//!   folder, regular files only, size cap); [`scenario::diff`] says what a variant changes.
 //! - [`model`]: outcomes, measures, milestones; [`model::network`] (the scenario compiled into
 //!   flat arrays and routing tables), [`model::trial`] (one trial, a pure function of a network
 //!   and a stream of words).
@@ -51,12 +53,18 @@
 //! - [`engine`]: blocks of trials over rayon, every variant of a block on the same words, with an
 //!   optional target-precision stop at fixed stage boundaries; [`engine::stream`] keys the
 //!   ChaCha8 streams.
-//! - [`exact`]: the same model as an absorbing Markov chain solved with a sparse LU (every
-//!   probability without sampling noise, the exact gap), and [`exact::rank`], the channel ranking
-//!   by low-rank updates of that solve.
-//! - [`report`]: CSV row types (one row set per variant, paired comparisons), manifest,
-//!   terminal summaries, atomic folder writer.
-//! - [`cli`]: the command line; `main.rs` only maps its result to an exit code.
+//! - [`exact`]: the same model as an absorbing Markov chain solved with a sparse LU, or for large
+//!   chains by [`exact::iterative`] propagation in linear memory (every probability without
+//!   sampling noise, the exact gap); [`exact::estimate`] bounds its size before it is built,
+//!   [`exact::rank`] ranks channels by low-rank updates of the LU, [`exact::check`] measures
+//!   simulated rates against it (z-scores).
+//! - [`report`]: CSV row types (one row set per variant, paired comparisons; `csv::encode` makes
+//!   text cells spreadsheet-safe), one list of files per kind of results folder and one manifest
+//!   layout ([`report::write`], [`report::manifest`]), terminal summaries, and
+//!   [`report::folder`], the results folder reserved before the work and committed atomically.
+//! - [`cli`]: the command line, one file per subcommand (`run`, `check`, `exact`, `bench`), each
+//!   calling the library and printing what it returns; `main.rs` only maps its result to an
+//!   exit code.
 //!
 //! # Architecture invariants
 //!
@@ -70,8 +78,11 @@
 //!   a layer of its own. `tests/it/tidy.rs` checks all this, and that no file under `src/` is
 //!   longer than 600 lines. (Unit tests, `#[cfg(test)]`, may use any module.)
 //! - `model`, `engine`, `stats`, `exact` and `scenario::graph` do no I/O and print nothing.
-//!   Files are read only by [`scenario::Scenario::load`] (and the CSV tables it names) and
-//!   written only by [`report::write`]; only [`cli`] prints.
+//!   Input files are read only through [`scenario::input`] (the scenario, its tables,
+//!   intervention and design files); results are written only by [`report::folder`] (which reads
+//!   back only an earlier result's `manifest.json`, and never deletes or replaces a file that a
+//!   refgap manifest does not list); only [`cli`] prints (and reads `/proc/meminfo` for
+//!   `exact`'s memory limit).
 //! - Only `report` types derive `Serialize`; only `scenario::raw` derives `Deserialize`.
 //! - Every random word comes from the ChaCha8 stream of (seed, cohort name, trial index)
 //!   ([`engine::stream`]), the same in every variant; nothing uses `thread_rng`, `StdRng` or

@@ -3,7 +3,7 @@
 use super::CsvRow;
 
 /// Serialises rows as CSV with the header row (written even when there are no rows); text cells
-/// are made spreadsheet-safe (see [`neutralise`]).
+/// are made spreadsheet-safe (a formula-like text cell gets a leading apostrophe).
 pub fn to_csv<T: CsvRow>(rows: &[T]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     w.write_record(T::HEADER).expect("writing to memory cannot fail");
