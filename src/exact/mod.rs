@@ -439,6 +439,15 @@ pub fn solve_with(s: &Scenario, solver: Solver) -> Result<Vec<ExactCohort>, crat
             let entries = entry_probabilities(&ctx, &chain, solver).map_err(|e| numerical(s, cohort, e))?;
             let perfect_chain = Chain::build(&ctx, &perfect);
             let perfect = entry_probabilities(&ctx, &perfect_chain, solver).map_err(|e| numerical(s, cohort, e))?;
+            // NaN never reaches an output: only `protected_in_time` (no clock) is left undefined.
+            let defined = |p: &[f64; Measure::COUNT]| {
+                Measure::ALL
+                    .iter()
+                    .all(|m| *m == Measure::ProtectedInTime || p[m.index()].is_finite())
+            };
+            if !entries.iter().chain(&perfect).all(defined) {
+                return Err(numerical(s, cohort, "a probability is not a number".to_owned()));
+            }
             Ok(ExactCohort {
                 entries,
                 perfect,

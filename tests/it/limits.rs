@@ -201,3 +201,27 @@ fn exact_refuses_what_would_not_fit_in_memory() {
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["files"], serde_json::json!(["exact.csv"]));
 }
+
+/// A dropout rate so small that `dropout × (max − min)` of a uniform delay underflows to zero
+/// made `refgap exact` print NaN and exit 0: the transform now uses its series there.
+#[test]
+fn exact_has_no_nan_when_a_transform_underflows() {
+    let text = LOOP
+        .replace("QUALITY", "0.5")
+        .replace(
+            "provides = [\"protection\"]",
+            "provides = [\"protection\"]\ndropout_per_day = 1e-300\nclose = 1.0",
+        )
+        .replace(
+            "delay = { fixed = 2.0 }",
+            "delay = { uniform = { min = 0.0, max = 1e-30 } }",
+        );
+    let s = scenario(&text);
+    let exact = refgap::exact::solve(&s).unwrap();
+    for m in refgap::model::Measure::ALL {
+        if m != refgap::model::Measure::ProtectedInTime {
+            let p = exact[0].entries[0][m.index()];
+            assert!((0.0..=1.0).contains(&p), "{}: {p}", m.name());
+        }
+    }
+}
