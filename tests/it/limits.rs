@@ -225,3 +225,47 @@ fn exact_has_no_nan_when_a_transform_underflows() {
         }
     }
 }
+
+/// `run --quiet --check-exact` checked nothing (issue 13): it now fails when the simulation and
+/// the exact solution disagree, printing nothing else. A `max_hops` of 1 makes them disagree on
+/// purpose: the simulation stalls every case at its second hop, the chain (which has no hop limit)
+/// does not.
+#[test]
+fn quiet_check_exact_still_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::util::bundled("minimal.toml")).unwrap();
+    let file = tmp.path().join("short.toml");
+    std::fs::write(
+        &file,
+        text.replacen("horizon_days = 90", "horizon_days = 90\nmax_hops = 1", 1),
+    )
+    .unwrap();
+    refgap(["run", "--quiet", "--check-exact", "--trials", "20000", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&file)
+        .assert()
+        .failure()
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "disagrees with the exact solution beyond |z| = 6",
+        ));
+    assert!(
+        tmp.path().join("out").join("short").join("manifest.json").is_file(),
+        "results written"
+    );
+    // The same scenario as bundled passes, quietly.
+    refgap([
+        "run",
+        "--quiet",
+        "--check-exact",
+        "--trials",
+        "20000",
+        "scenarios/minimal.toml",
+        "--out",
+    ])
+    .arg(tmp.path().join("out"))
+    .assert()
+    .success()
+    .stdout(predicate::str::is_empty())
+    .stderr(predicate::str::is_empty());
+}

@@ -618,3 +618,26 @@ fn comparisons_do_not_depend_on_threads() {
     };
     assert_eq!(csv(1), csv(2));
 }
+
+/// An intervention removing a channel and an authority that share an id removed only the
+/// channel, without a word (issue 13): both go now.
+#[test]
+fn removing_a_channel_and_an_authority_with_the_same_id_removes_both() {
+    let text = std::fs::read_to_string(crate::util::bundled("minimal.toml"))
+        .unwrap()
+        .replacen(
+            "from = \"CIV.labour\"\nto = \"CIV.shelter\"",
+            "id = \"BFA.social\"\nfrom = \"CIV.labour\"\nto = \"CIV.shelter\"",
+            1,
+        )
+        + "\n[[intervention]]\nname = \"both\"\nremove_channels = [\"BFA.social\"]\nremove_authorities = [\"BFA.social\"]\n";
+    let s = crate::util::scenario(&text);
+    assert_eq!(s.channels().len(), 2, "the channel named like an authority exists");
+    let v = &s.variants()[0].scenario;
+    let ids: Vec<&str> = v.authorities().iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["CIV.labour", "CIV.shelter"], "the authority is removed");
+    assert!(
+        v.channels().is_empty(),
+        "the named channel and the removed authority's channel are gone"
+    );
+}

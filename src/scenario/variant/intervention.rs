@@ -131,9 +131,11 @@ pub(crate) fn apply(
             }
         }
     }
-    let mut removed: HashSet<&str> = HashSet::new();
+    // Channel ids and authority ids are separate namespaces: an authority may share its id
+    // with a channel, and removing both must remove both.
+    let (mut removed_channels, mut removed_authorities): (HashSet<&str>, HashSet<&str>) = Default::default();
     for id in &plan.remove_channels {
-        if !removed.insert(id) {
+        if !removed_channels.insert(id) {
             continue;
         }
         match s.channels.iter().position(|c| &c.id == id) {
@@ -148,7 +150,7 @@ pub(crate) fn apply(
         }
     }
     for id in &plan.remove_authorities {
-        if !removed.insert(id) {
+        if !removed_authorities.insert(id) {
             continue;
         }
         let Some(a) = s.authorities.iter().position(|x| &x.id == id) else {
