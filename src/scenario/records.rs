@@ -151,7 +151,19 @@ pub(super) fn channel_from_raw(
         id,
         from,
         to,
-        quality: ck.probability(loc, "quality", c.quality, 1.0),
+        // Required: a tool about communication quality must not assume a perfect channel.
+        quality: match c.quality {
+            Some(_) => ck.probability(loc, "quality", c.quality, 1.0),
+            None => {
+                ck.bad(
+                    loc,
+                    "quality",
+                    "is missing; every channel needs the probability that one attempt is received and acted \
+                     upon, e.g. quality = 0.8 (write quality = 1.0 for a channel that never fails)",
+                );
+                1.0
+            }
+        },
         delay,
         fidelity: ck.probability(loc, "fidelity", c.fidelity, 1.0),
         weight,

@@ -148,7 +148,7 @@ const CHANNEL_COLUMNS: [&str; 12] = [
     "any_origin",
     "formal",
 ];
-const CHANNEL_REQUIRED: [&str; 2] = ["from", "to"];
+const CHANNEL_REQUIRED: [&str; 3] = ["from", "to", "quality"];
 
 /// Checks the header row once (unknown or missing columns), so that a bad header gives one
 /// message at line 1 rather than one per row, even for a table with no rows.

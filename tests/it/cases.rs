@@ -407,6 +407,7 @@ weight = 2.0
 [[channel]]
 from = "A"
 to = "C"
+quality = 1.0
 weight = 1.0
 
 [[channel]]
@@ -759,6 +760,7 @@ close = 1.0
 [[channel]]
 from = "A"
 to = "B"
+quality = 1.0
 delay = { fixed = 10.0 }
 
 [[channel]]
@@ -1126,11 +1128,13 @@ close = 1.0
 [[channel]]
 from = "A"
 to = "B"
+quality = 1.0
 fidelity = 0.7
 
 [[channel]]
 from = "B"
 to = "C"
+quality = 1.0
 fidelity = 0.8
 
 [[cohort]]
@@ -1265,6 +1269,7 @@ quality = 0.8
 [[channel]]
 from = "AAA.shelter"
 to = "AAA.social"
+quality = 1.0
 when = { victims = "foreign" }
 
 [[channel]]
@@ -1446,17 +1451,20 @@ any_origin = true
 [[channel]]
 from = "AAA.police"
 to = "BBB.shelter"
+quality = 1.0
 weight = 3.0
 
 [[channel]]
 from = "AAA.police"
 to = "AAA.shelter"
+quality = 1.0
 weight = 2.0
 when = { age = "adult" }
 
 [[channel]]
 from = "AAA.police"
 to = "AAA.social"
+quality = 1.0
 when = { age = "child" }
 
 [[cohort]]
@@ -1895,6 +1903,7 @@ close = 1.0
 [[channel]]
 from = "A"
 to = "B"
+quality = 1.0
 delay = { exponential = 4.0 }
 
 [[channel]]
@@ -1956,6 +1965,7 @@ delay = { uniform = { min = 1.0, max = 9.0 } }
 [[channel]]
 from = "B"
 to = "C"
+quality = 1.0
 delay = { uniform = { min = 1.0, max = 9.0 } }
 
 [[cohort]]

@@ -129,7 +129,10 @@ fn channel(rng: &mut ChaCha8Rng, auths: &[Auth], from: usize, to: usize, f: &mut
     note(f, format!("retries = {retries}"));
     let quality = if rng.random_bool(0.15) {
         note(f, "quality = 1");
-        rng.random_bool(0.5).then_some(1.0)
+        // This draw once chose between writing `quality = 1.0` and leaving the key out; quality
+        // is now required, and the draw is kept so that the generated scenarios stay the same.
+        let _ = rng.random_bool(0.5);
+        Some(1.0)
     } else {
         // A loss of at least 0.003 per channel: (1 - q)^(1 + r) >= 0.003.
         let max = (1.0 - 0.003f64.powf(1.0 / f64::from(1 + retries))).min(0.95);
@@ -744,16 +747,19 @@ identification = 0.6
 [[channel]]
 from = "A"
 to = "B"
+quality = 1.0
 delay = { exponential = 3.0 }
 
 [[channel]]
 from = "B"
 to = "A"
+quality = 1.0
 delay = { fixed = 2.0 }
 
 [[channel]]
 from = "C"
 to = "A"
+quality = 1.0
 
 [[cohort]]
 name = "from A"

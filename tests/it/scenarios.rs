@@ -149,6 +149,19 @@ const INVALID: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "bad_quality_missing.toml",
+        &[
+            "[[channel]]",
+            "CIV.labour->CIV.shelter",
+            "quality: is missing",
+            "quality = 0.8",
+        ],
+    ),
+    (
+        "bad_csv_quality.toml",
+        &["bad_csv_quality.csv line 2", "CIV.labour->CIV.shelter", "quality: is missing"],
+    ),
+    (
         "bad_fidelity.toml",
         &[
             "[[channel]]",
