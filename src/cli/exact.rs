@@ -123,8 +123,9 @@ pub(super) fn exact(args: &ExactArgs) -> Result<()> {
         };
         if !rank && args.ranking == Ranking::Auto && !args.quiet {
             eprintln!(
-                "note: {}: channels not ranked: {} channels × {states} chain states is more than `--ranking auto` \
-                 takes on (about a minute, largest chain {LU_MAX_STATES} states); pass --ranking always to rank anyway",
+                "note: {}: channels not ranked: {} channels × {states} chain states (largest chain {largest}) is \
+                 beyond `--ranking auto` (at most {RANK_MAX_WORK} channel-states and {LU_MAX_STATES} states per \
+                 chain, about a minute); pass --ranking always to rank anyway",
                 s.name(),
                 s.channels().len()
             );
