@@ -129,26 +129,34 @@ pub(crate) struct Ctx<'a> {
     cohort: &'a Cohort,
     /// Eligible channels per authority, in channel order.
     options: Vec<Vec<usize>>,
-    /// Per channel: probability that the victim is still there when one attempt ends.
-    no_dropout: Vec<f64>,
+    /// Per channel: probability that the victim is still there when one attempt ends (shared by
+    /// every cohort: see [`no_dropout`]).
+    no_dropout: &'a [f64],
+}
+
+/// Per channel, the probability that the victim is still there when one attempt ends: the
+/// Laplace transform of its delay at its sender's dropout rate. It depends on neither the cohort
+/// nor the variant's qualities, so it is computed once per scenario (it was once per cohort, and
+/// was most of the time of a solve: `exp` and the lognormal quadrature).
+pub(crate) fn no_dropout(s: &Scenario) -> Vec<f64> {
+    s.channels()
+        .iter()
+        .map(|c| c.delay.laplace(s.authorities()[c.from].dropout_per_day))
+        .collect()
 }
 
 /// One row of the chain: successor states with probabilities, and absorbing probabilities.
 type Row = (Vec<(State, f64)>, [f64; CLASSES]);
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(s: &'a Scenario, cohort: &'a Cohort, graph: &ReferralGraph) -> Ctx<'a> {
+    pub(crate) fn new(s: &'a Scenario, cohort: &'a Cohort, graph: &ReferralGraph, no_dropout: &'a [f64]) -> Ctx<'a> {
         Ctx {
             s,
             cohort,
             options: (0..s.authorities().len())
                 .map(|a| graph.eligible_channels(s, cohort, a))
                 .collect(),
-            no_dropout: s
-                .channels()
-                .iter()
-                .map(|c| c.delay.laplace(s.authorities()[c.from].dropout_per_day))
-                .collect(),
+            no_dropout,
         }
     }
 
@@ -431,10 +439,11 @@ pub fn solve(s: &Scenario) -> Result<Vec<ExactCohort>, crate::Error> {
 pub fn solve_with(s: &Scenario, solver: Solver) -> Result<Vec<ExactCohort>, crate::Error> {
     let graph = ReferralGraph::new(s);
     let (base, perfect) = (Params::of(s), Params::perfect(s));
+    let no_dropout = no_dropout(s);
     s.cohorts()
         .iter()
         .map(|cohort| {
-            let ctx = Ctx::new(s, cohort, &graph);
+            let ctx = Ctx::new(s, cohort, &graph, &no_dropout);
             let chain = Chain::build(&ctx, &base);
             let entries = entry_probabilities(&ctx, &chain, solver).map_err(|e| numerical(s, cohort, e))?;
             let perfect_chain = Chain::build(&ctx, &perfect);

@@ -47,10 +47,11 @@ pub struct CohortRanking {
 /// Ranks every channel for every cohort (cohorts in parallel).
 pub fn rank_channels(s: &Scenario) -> Result<Vec<CohortRanking>, crate::Error> {
     let graph = ReferralGraph::new(s);
+    let no_dropout = super::no_dropout(s);
     s.cohorts()
         .par_iter()
         .map(|cohort| {
-            let ctx = Ctx::new(s, cohort, &graph);
+            let ctx = Ctx::new(s, cohort, &graph, &no_dropout);
             rank_cohort(&ctx).map_err(|e| super::numerical(s, cohort, e))
         })
         .collect()
@@ -229,10 +230,11 @@ fn woodbury(
 pub fn direct_effects(s: &Scenario, e: usize) -> Result<Vec<ChannelEffect>, crate::Error> {
     let graph = ReferralGraph::new(s);
     let base = Params::of(s);
+    let no_dropout = super::no_dropout(s);
     s.cohorts()
         .iter()
         .map(|cohort| {
-            let ctx = Ctx::new(s, cohort, &graph);
+            let ctx = Ctx::new(s, cohort, &graph, &no_dropout);
             let solve =
                 |p: Params| completed_rate(&ctx, &Chain::build(&ctx, &p)).map_err(|m| super::numerical(s, cohort, m));
             Ok(ChannelEffect {

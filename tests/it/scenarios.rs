@@ -159,7 +159,11 @@ const INVALID: &[(&str, &[&str])] = &[
     ),
     (
         "bad_csv_quality.toml",
-        &["bad_csv_quality.csv line 2", "CIV.labour->CIV.shelter", "quality: is missing"],
+        &[
+            "bad_csv_quality.csv line 2",
+            "CIV.labour->CIV.shelter",
+            "quality: is missing",
+        ],
     ),
     (
         "bad_fidelity.toml",
