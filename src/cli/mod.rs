@@ -18,6 +18,7 @@ mod bench;
 mod check;
 mod exact;
 mod run;
+mod uncertainty;
 
 use crate::report::folder::OutputFolder;
 use crate::scenario::Scenario;
@@ -44,6 +45,9 @@ enum Command {
     /// Solve scenarios exactly (absorbing Markov chain, no sampling noise) and rank every channel
     /// by what making it perfect, or cutting it, changes; writes `exact.csv` and `ranking.csv`.
     Exact(exact::ExactArgs),
+    /// Sample the scenario's [[uncertain]] factors, solve every sampled world exactly, and report
+    /// how the outcomes and the ranking of the interventions vary (summary, ranking, pairwise).
+    Uncertainty(uncertainty::UncertaintyArgs),
 }
 
 /// Options that choose how scenario files are read and which variants run.
@@ -99,6 +103,7 @@ where
         Command::Check(a) => check::check(&a),
         Command::Exact(a) => exact::exact(&a),
         Command::Bench(a) => bench::bench(&a),
+        Command::Uncertainty(a) => uncertainty::uncertainty(&a),
     }
 }
 

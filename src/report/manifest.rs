@@ -24,9 +24,12 @@ pub struct Manifest {
     /// The simulation settings (`run` folders).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub run: Option<RunInfo>,
-    /// The solution method (`exact` folders).
+    /// The solution method (`exact` and `uncertainty` folders).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<&'static str>,
+    /// The design and the factors (`uncertainty` folders).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintyInfo>,
     /// Variants in the tables, baseline first.
     pub variants: Vec<VariantInfo>,
     /// Files of variants added with `--intervention`, with their SHA-256.
@@ -56,6 +59,38 @@ pub struct RunInfo {
     pub block_trials: u64,
     /// Words in each trial's stream window (a format constant).
     pub window_words: usize,
+}
+
+/// The design of an uncertainty run and its factors, in the manifest.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UncertaintyInfo {
+    /// `lhs`, `sobol` or `morris`.
+    pub design: &'static str,
+    /// Sampled worlds evaluated.
+    pub samples: usize,
+    /// Seed of the design.
+    pub seed: u64,
+    /// The factors, in file order.
+    pub factors: Vec<FactorInfo>,
+}
+
+/// An uncertain factor in the manifest.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FactorInfo {
+    /// Name.
+    pub name: String,
+    /// Parameter.
+    pub parameter: &'static str,
+    /// `set` or `scale`.
+    pub op: &'static str,
+    /// `[lo, hi]`.
+    pub range: [f64; 2],
+    /// `uniform` or `triangular`.
+    pub dist: &'static str,
+    /// Mode of a triangular distribution.
+    pub mode: Option<f64>,
+    /// Where the range comes from.
+    pub basis: String,
 }
 
 /// Scenario identity in the manifest.
@@ -145,6 +180,7 @@ impl Manifest {
             },
             run: None,
             method: None,
+            uncertainty: None,
             variants,
             intervention_files: s
                 .source()
@@ -198,6 +234,40 @@ impl Manifest {
             method: Some(method),
             ..Manifest::common("exact", s)
         }
+    }
+
+    /// The manifest of an uncertainty run of `s`: `samples` worlds of `design` drawn from `seed`,
+    /// each solved exactly. Its variants are the interventions (sweeps are not part of it).
+    pub fn uncertainty(s: &Scenario, design: &'static str, samples: usize, seed: u64) -> Manifest {
+        use crate::scenario::variant::factor::Dist;
+        let mut m = Manifest::common("uncertainty", s);
+        m.variants.retain(|v| v.kind != "sweep");
+        m.method = Some("every sampled world solved exactly (absorbing Markov chain), baseline, interventions and perfect communication");
+        m.uncertainty = Some(UncertaintyInfo {
+            design,
+            samples,
+            seed,
+            factors: s
+                .factors()
+                .iter()
+                .map(|f| FactorInfo {
+                    name: f.name.clone(),
+                    parameter: f.param.name(),
+                    op: f.op.name(),
+                    range: [f.lo, f.hi],
+                    dist: match f.dist {
+                        Dist::Uniform => "uniform",
+                        Dist::Triangular { .. } => "triangular",
+                    },
+                    mode: match f.dist {
+                        Dist::Uniform => None,
+                        Dist::Triangular { mode } => Some(mode),
+                    },
+                    basis: f.basis.clone(),
+                })
+                .collect(),
+        });
+        m
     }
 
     /// Whether the folder has variants besides the baseline (and so its comparison table).

@@ -11,6 +11,7 @@ pub mod exact;
 pub mod folder;
 pub mod manifest;
 pub mod summary;
+pub mod uncertainty;
 pub mod write;
 
 use self::csv::{ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow};

@@ -297,6 +297,9 @@ pub struct Variant {
     pub description: String,
     /// The network of the variant.
     pub scenario: Scenario,
+    /// How an intervention is made from the baseline, kept to make it again in each sampled
+    /// world of `refgap uncertainty` (`None` for sweep points).
+    pub(crate) plan: Option<variant::intervention::Plan>,
 }
 
 /// A validated scenario; see the module docs for its invariants.
@@ -315,6 +318,7 @@ pub struct Scenario {
     warnings: Vec<Problem>,
     source: Source,
     variants: Vec<Variant>,
+    factors: Vec<variant::factor::Factor>,
 }
 
 impl Scenario {
@@ -375,6 +379,7 @@ impl Scenario {
         }
         scenario.variants = variants;
         scenario.warnings.extend(notes);
+        scenario.factors = variant::factor::read_factors(&scenario, &input.file.uncertain)?;
         Ok(scenario)
     }
 
@@ -449,6 +454,7 @@ impl Scenario {
             warnings: Vec::new(),
             source: self.source.clone(),
             variants: Vec::new(),
+            factors: Vec::new(),
         }
     }
 

@@ -27,6 +27,28 @@ pub(crate) struct RawFile {
     pub intervention: Vec<RawIntervention>,
     #[serde(default)]
     pub sweep: Vec<RawSweep>,
+    #[serde(default)]
+    pub uncertain: Vec<RawUncertain>,
+}
+
+/// `[[uncertain]]`: a factor nobody knows for sure, drawn by `refgap uncertainty`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawUncertain {
+    pub name: String,
+    pub select: Option<RawSelector>,
+    pub parameter: String,
+    pub op: Option<String>,
+    pub range: Vec<f64>,
+    pub dist: Option<RawDist>,
+    pub basis: Option<String>,
+}
+
+/// `dist = { triangular = { mode = m } }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub(crate) enum RawDist {
+    Triangular { mode: f64 },
 }
 
 /// A file given with `--intervention`: only `[[intervention]]` and `[[sweep]]` tables.

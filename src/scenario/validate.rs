@@ -55,6 +55,7 @@ pub(super) fn baseline(input: &Input, stem: &str, source: Source) -> Result<Scen
         warnings: Vec::new(),
         source,
         variants: Vec::new(),
+        factors: Vec::new(),
     })
 }
 

@@ -16,6 +16,7 @@
 //! (`check`, `records`, `graph`, `edit`) and is used only by the parent's loader.
 
 pub mod design;
+pub mod factor;
 pub mod intervention;
 pub mod sweep;
 pub mod toolbox;
@@ -98,6 +99,7 @@ pub(crate) fn build_variants(
             kind: VariantKind::Intervention,
             description: raw.description.clone().unwrap_or_default(),
             scenario,
+            plan: Some(plan),
         });
     }
     for (i, raw) in sweeps.iter().enumerate() {
@@ -117,6 +119,7 @@ pub(crate) fn build_variants(
                 },
                 description: raw.description.clone().unwrap_or_default(),
                 scenario,
+                plan: None,
             });
         }
     }
@@ -124,7 +127,7 @@ pub(crate) fn build_variants(
 }
 
 /// Applies a plan and reports the structural warnings the variant has and the baseline has not.
-fn variant_scenario(
+pub(crate) fn variant_scenario(
     base: &Scenario,
     loc: &str,
     plan: &Plan,

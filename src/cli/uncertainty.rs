@@ -1,0 +1,131 @@
+//! `refgap uncertainty`: sample the scenario's uncertain factors, solve every sampled world
+//! exactly (baseline, interventions, perfect communication), write one `<name>-uncertainty`
+//! results folder per scenario and print how robust the ranking of the practices is.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use super::{LoadArgs, reserve};
+use crate::exact::Solver;
+use crate::exact::uncertainty::evaluate_all;
+use crate::report::uncertainty::UncertaintyReport;
+use crate::scenario;
+
+#[derive(Debug, Args)]
+pub(super) struct UncertaintyArgs {
+    /// Scenario files (`.toml`) or scenario folders (holding `scenario.toml`), each with
+    /// `[[uncertain]]` factors.
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Sampled worlds (points of the design).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    samples: u64,
+    /// How the worlds are sampled: `lhs` (a Latin hypercube: one world per stratum of every
+    /// factor).
+    #[arg(long, value_enum, default_value_t = Design::Lhs)]
+    design: Design,
+    /// Seed of the design [default: the scenario's seed].
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Folder that receives one `<name>-uncertainty` results folder per scenario.
+    #[arg(long, value_name = "DIR", default_value = "results")]
+    out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    variants: LoadArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Design {
+    Lhs,
+}
+
+pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
+    let scenarios = args
+        .scenarios
+        .iter()
+        .map(|p| args.variants.load(p))
+        .collect::<Result<Vec<_>>>()?;
+    for s in &scenarios {
+        if s.factors().is_empty() {
+            bail!(
+                "{} has no [[uncertain]] factors; declare what is not known for sure (see the README, \
+                 \"Decisions under uncertainty\")",
+                s.source().path.display()
+            );
+        }
+    }
+    let folders = args
+        .scenarios
+        .iter()
+        .zip(&scenarios)
+        .map(|(path, s)| {
+            let name = format!("{}-uncertainty", scenario::default_name(&scenario::scenario_file(path)));
+            reserve(s, &args.out.join(name), args.quiet)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads {
+        builder = builder.num_threads(usize::from(t));
+    }
+    let pool = builder.build().context("cannot start worker threads")?;
+    let mut stdout = std::io::stdout().lock();
+    for (folder, s) in folders.into_iter().zip(&scenarios) {
+        let seed = args.seed.unwrap_or(s.seed());
+        let k = s.factors().len();
+        let points = match args.design {
+            Design::Lhs => crate::exact::uncertainty::lhs(args.samples as usize, k, seed),
+        };
+        let sweeps = s.variants().iter().filter(|v| v.plan.is_none()).count();
+        if sweeps > 0 && !args.quiet {
+            eprintln!(
+                "note: {}: its {sweeps} sweep point(s) are not part of an uncertainty run (only the baseline and \
+                 the interventions are evaluated in each world)",
+                s.name()
+            );
+        }
+        let bar = super::progress_bar(points.len() as u64, args.quiet || !std::io::stderr().is_terminal());
+        let started = Instant::now();
+        let samples = pool.install(|| evaluate_all(s, &points, Solver::Auto, &|| bar.inc(1)))?;
+        bar.finish_and_clear();
+        let secs = started.elapsed().as_secs_f64();
+        let report = UncertaintyReport::new(s, &samples, "lhs", seed);
+        let dir = folder.dir().to_path_buf();
+        folder
+            .commit(&report.files())
+            .with_context(|| format!("cannot write the uncertainty results of {}", s.source().path.display()))?;
+        if !args.quiet {
+            let clamped: usize = samples.iter().map(|x| x.clamped).sum();
+            let title = format!(
+                "{}: {} sampled worlds ({} design, seed {seed}) over {k} uncertain factor(s), each solved exactly; \
+                 completed victims per year gained over the baseline, all cohorts:",
+                s.name(),
+                samples.len(),
+                "lhs"
+            );
+            write!(stdout, "{}", report.render(&title))?;
+            writeln!(stdout)?;
+            stdout.flush()?;
+            if clamped > 0 {
+                eprintln!("note: {clamped} factor value(s) were clamped to their parameter's range (see the README)");
+            }
+            eprintln!(
+                "wrote {} ({:.2} s, {:.1} worlds/s on {} thread(s))",
+                dir.display(),
+                secs,
+                samples.len() as f64 / secs.max(1e-9),
+                pool.current_num_threads()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! Exact outcomes of sampled worlds (`refgap uncertainty`): for each point of a design over the
+//! scenario's uncertain factors, the world it makes ([`Scenario::world`]) solved exactly, in the
+//! baseline and in every intervention, with perfect communication for the gap.
+//!
+//! A point is a vector of quantiles in [0, 1], one per factor; each factor maps its quantile to
+//! a value on its range ([`crate::scenario::variant::factor::Factor::value`]). Points are
+//! evaluated in parallel and returned in design order, so results do not depend on the thread
+//! count. Nothing here reads or writes files.
+
+use rayon::prelude::*;
+
+use super::{ExactCohort, Solver, solve_with};
+use crate::model::Measure;
+use crate::scenario::Scenario;
+
+/// The measures of an uncertainty run, then the gap (perfect minus actual completed rate).
+pub const MEASURES: [Measure; 5] = [
+    Measure::Identified,
+    Measure::Protected,
+    Measure::Returned,
+    Measure::Reintegrated,
+    Measure::Completed,
+];
+
+/// Names of the outcome columns: the measures of [`MEASURES`], then `gap`.
+pub const OUTCOME_NAMES: [&str; 6] = ["identified", "protected", "returned", "reintegrated", "completed", "gap"];
+
+/// One arm (baseline or intervention) of one world: per cohort, the rate of each outcome of
+/// [`OUTCOME_NAMES`].
+pub type Arm = Vec<[f64; 6]>;
+
+/// One evaluated point of the design.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// The value of each factor.
+    pub values: Vec<f64>,
+    /// Values clamped to their parameter's range while the world was made.
+    pub clamped: usize,
+    /// The baseline, then each intervention in [`Scenario::variants`] order.
+    pub arms: Vec<Arm>,
+}
+
+/// The rates of one solved arm.
+fn arm(s: &Scenario, solved: &[ExactCohort]) -> Arm {
+    s.cohorts()
+        .iter()
+        .zip(solved)
+        .map(|(cohort, ex)| {
+            let p = ExactCohort::aggregate(&ex.entries, cohort, |_| true);
+            let perfect = ExactCohort::aggregate(&ex.perfect, cohort, |_| true);
+            let done = Measure::Completed.index();
+            let mut out = [0.0; 6];
+            for (o, m) in out.iter_mut().zip(MEASURES) {
+                *o = p[m.index()];
+            }
+            out[5] = perfect[done] - p[done];
+            out
+        })
+        .collect()
+}
+
+/// Evaluates one point: its world, solved in every arm.
+pub fn evaluate(s: &Scenario, point: &[f64], solver: Solver) -> crate::Result<Sample> {
+    let values: Vec<f64> = s.factors().iter().zip(point).map(|(f, &u)| f.value(u)).collect();
+    let (world, clamped) = s.world(&values)?;
+    let mut arms = vec![arm(&world, &solve_with(&world, solver)?)];
+    for v in world.variants() {
+        arms.push(arm(&v.scenario, &solve_with(&v.scenario, solver)?));
+    }
+    Ok(Sample { values, clamped, arms })
+}
+
+/// Evaluates every point of a design, in parallel, in design order; `progress` is called once
+/// per point.
+pub fn evaluate_all(
+    s: &Scenario,
+    points: &[Vec<f64>],
+    solver: Solver,
+    progress: &(dyn Fn() + Sync),
+) -> crate::Result<Vec<Sample>> {
+    points
+        .par_iter()
+        .map(|p| {
+            let out = evaluate(s, p, solver);
+            progress();
+            out
+        })
+        .collect()
+}
+
+/// A Latin hypercube of `n` points in [0, 1)^k: on every axis, one point in each of the `n`
+/// strata, at a uniform position inside it, strata shuffled independently per axis (ChaCha8
+/// seeded by `seed`).
+pub fn lhs(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
+    use rand::seq::SliceRandom;
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut points = vec![vec![0.0; k]; n];
+    for axis in 0..k {
+        let mut strata: Vec<usize> = (0..n).collect();
+        strata.shuffle(&mut rng);
+        for (p, s) in points.iter_mut().zip(strata) {
+            p[axis] = (s as f64 + rng.random::<f64>()) / n as f64;
+        }
+    }
+    points
+}
