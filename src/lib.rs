@@ -8,7 +8,7 @@
 //! **channels** between them (quality, delay law, file fidelity, retries, eligibility filters) and
 //! **cohorts** of victims (origin, age, exploitation, entry points, goal). A parallel Monte Carlo
 //! engine follows many simulated victims of each cohort through the referral pathways exactly as
-//! `MODEL.md` "One trial" specifies, and reports who is identified, protected, returned,
+//! `docs/MODEL.md` ("One trial") specifies, and reports who is identified, protected, returned,
 //! reintegrated or lost and where, the **referral gap** (perfect communication minus actual, on
 //! the same random numbers), the **inconsistency** of outcomes across entry points and countries,
 //! and a **leak map** of channels, as tidy CSV tables. **Variants** (interventions such as a

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """refgap_numpy: an independent numpy implementation of the refgap referral model.
 
-A speed and correctness peer for refgap (see README.md in this folder and /work/shared/MODEL.md,
+A speed and correctness peer for refgap (see README.md in this folder and docs/MODEL.md,
 "One trial"). It simulates the same model with its own random numbers: it does not reproduce
 refgap's streams, only its probabilities, so results agree with refgap's within sampling noise.
 
@@ -113,7 +113,7 @@ class Model:
         self.cohorts = [self.plan(c, index) for c in doc["cohort"]]
 
     def eligible(self, e, origin, age):
-        """Is channel e eligible for a victim of this origin and age (MODEL.md step 4)?"""
+        """Is channel e eligible for a victim of this origin and age (docs/MODEL.md, "One trial", step 4)?"""
         src = self.auth_country[self.ch_from[e]]
         dst = self.auth_country[self.ch_to[e]]
         when = self.ch_when[e]

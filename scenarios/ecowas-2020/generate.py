@@ -5,7 +5,7 @@
 
 The tables it writes are byte-identical to the committed ones; edit the classes here (and the
 README table that gives their basis) rather than the CSV files by hand, or the two will part.
-Every number here is an assumption anchored on shared/DOMAIN.md; the README of the scenario
+Every number here is an assumption anchored on docs/SOURCES.md; the README of the scenario
 lists the classes and their basis.
 """
 import csv
@@ -16,7 +16,7 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else "."
 ECOWAS = ["BEN", "BFA", "CPV", "CIV", "GMB", "GHA", "GIN", "GNB", "LBR", "MLI", "NER",
           "NGA", "SEN", "SLE", "TGO", "MRT"]
 
-# Country class for in-country referral (DOMAIN §6.3 / §6.4):
+# Country class for in-country referral (SOURCES §6.3 / §6.4):
 #  A = NRM/SOPs in use, referral of (nearly) all identified reported (NGA, GHA)
 #  B = written procedures or NRM, unevenly applied (SEN, BFA, SLE, GMB, TGO, LBR, NER; BEN adults)
 #  C = no NRM/SOP in 2020 (CIV, MLI, GIN, GNB, CPV, MRT)
@@ -32,14 +32,14 @@ BEN_CHILD_Q = 0.9
 # Government <-> NGO quality: low-medium [T-LBR17, T-TGO19, T-GHA22]; GIN no NGO support [T-GIN20].
 GOV_NGO = {c: 0.5 for c in ECOWAS}
 GOV_NGO.update({"NGA": 0.7, "GHA": 0.6, "LBR": 0.3, "GIN": 0.35, "TGO": 0.45})
-# Coordination body state in 2020 (DOMAIN §6.1, §2 table).
+# Coordination body state in 2020 (SOURCES §6.1, §2 table).
 COORD = {"BFA": "dormant", "CIV": "dormant", "TGO": "dormant", "MRT": "dormant",
          "NGA": "agency", "GMB": "agency", "NER": "agency",
          "GHA": "functioning", "SLE": "functioning", "LBR": "functioning"}
 COORD_Q = {"dormant": 0.15, "weak": 0.4, "functioning": 0.6, "agency": 0.75}
-# Government shelters that existed ~2020 (DOMAIN §2.1, §6.1).
+# Government shelters that existed ~2020 (SOURCES §2.1, §6.1).
 GOV_SHELTER = {"NGA", "BEN", "GHA", "SEN", "BFA", "GMB", "NER", "CPV", "CIV", "LBR", "SLE"}
-# Formal in-country channels (an NRM or written SOPs in 2020, DOMAIN §2 table).
+# Formal in-country channels (an NRM or written SOPs in 2020, SOURCES §2 table).
 FORMAL_IN = {"NGA", "GHA", "SEN", "BFA", "LBR", "SLE", "TGO"}
 
 # Identification at entry points.
@@ -50,7 +50,7 @@ BORDER_ID.update({"GHA": 0.5, "TGO": 0.45, "GNB": 0.45, "BFA": 0.35})
 LABOUR_ID = {c: 0.08 for c in ECOWAS}
 LABOUR_ID.update({"CIV": 0.03})
 COORD_ID = {"NGA": 0.55, "GMB": 0.4, "NER": 0.4}
-IOM_PROTECTS = {"NER", "MRT", "GNB", "NGA"}     # IOM dominant (DOMAIN §6.1)
+IOM_PROTECTS = {"NER", "MRT", "GNB", "NGA"}     # IOM dominant (SOURCES §6.1)
 # Origin consulate -> origin returnee reception (consulate's own follow-through).
 CONSULATE_HOME = {c: 0.85 for c in ECOWAS}
 CONSULATE_HOME.update({"NGA": 0.9})              # formal procedures for victims abroad [T-NGA19]
@@ -213,14 +213,14 @@ for a in ECOWAS:
         if a != b:
             C(f"{a}.social", f"{b}.reception", 0.5, logn(28, 0.45), 0.85, 1, 1, age="child",
               formal=True, id=f"WAN {a}->{b}")
-# Bilateral child agreements with standing bodies (DOMAIN §6.2) [B1-B6, E5]: medium, slow.
+# Bilateral child agreements with standing bodies (SOURCES §6.2) [B1-B6, E5]: medium, slow.
 for a, b in [("MLI", "CIV"), ("MLI", "SEN"), ("MLI", "BFA"), ("BFA", "CIV"), ("BEN", "NGA")]:
     for x, y in [(a, b), (b, a)]:
         C(f"{x}.social", f"{y}.reception", 0.6, logn(24, 0.35), 0.9, 2, 1, age="child",
           formal=True, id=f"bilateral {x}->{y}")
 
 # ------------------------------------------------------------------ cross-border: consular + IOM
-# Corridor pairs (destination, origin) with a modelled flow (DOMAIN §3).
+# Corridor pairs (destination, origin) with a modelled flow (SOURCES §3).
 PAIRS = [("CIV", "BFA"), ("MLI", "BFA"), ("CIV", "MLI"),
          ("SEN", "GNB"), ("SEN", "GIN"), ("SEN", "GMB"), ("SEN", "MLI"), ("SEN", "SLE"),
          ("NGA", "TGO"), ("NGA", "BEN"),

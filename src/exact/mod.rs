@@ -1,9 +1,9 @@
 //! Exact analysis: a cohort's referral process as an absorbing Markov chain, solved with a
 //! sparse LU factorisation, giving every outcome and milestone probability without sampling
-//! noise (MODEL.md "Exact analysis").
+//! noise (docs/MODEL.md, "Exact analysis").
 //!
 //! **States.** After identification, a case is in a transient state (authority, file complete?,
-//! services granted). From a state, MODEL.md "One trial" gives the next state or an absorbing
+//! services granted). From a state, docs/MODEL.md ("One trial") gives the next state or an absorbing
 //! class (outcome, services granted) in closed form: a channel with quality `q`, `r` retries and
 //! per-attempt no-dropout probability `s` (the Laplace transform of its delay at the sending
 //! authority's dropout rate, [`crate::vocab::delay::Delay::laplace`]) delivers with probability

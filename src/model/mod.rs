@@ -1,4 +1,4 @@
-//! The referral model of MODEL.md "One trial": its vocabulary (outcomes, measures, milestones),
+//! The referral model of docs/MODEL.md, "One trial": its vocabulary (outcomes, measures, milestones),
 //! the compiled network the hot loop walks, and the trial itself. Services and delay laws are
 //! shared with the scenario, so they live lower, in [`crate::vocab`].
 //!

@@ -2,7 +2,7 @@
 //! the compiled [`Network`] and a stream of random words.
 //!
 //! **Draws by purpose, in fixed slots.** So that variants simulated with the same stream stay
-//! paired for as long as their trajectories agree (MODEL.md "Reproducibility"), every decision
+//! paired for as long as their trajectories agree (docs/MODEL.md, "Reproducibility"), every decision
 //! consumes a fixed number of words whether or not it needs them:
 //!
 //! | when | words |
@@ -76,7 +76,7 @@ fn happens(word: u32, threshold: u64) -> bool {
 }
 
 /// Simulates one victim of cohort `cohort` (index into `net.cohorts`): entry and identification,
-/// then hop after hop until an outcome (MODEL.md "One trial"). The steps are those of
+/// then hop after hop until an outcome (docs/MODEL.md, "One trial"). The steps are those of
 /// [`simulate_with_perfect`], which the engine uses; this is the same walk without the second arm.
 pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut D, obs: &mut O) -> TrialRecord {
     let plan = &net.cohorts[cohort];

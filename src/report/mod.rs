@@ -1,6 +1,6 @@
 //! Results as plain data, and the only code that turns them into bytes and files.
 //!
-//! [`Report::new`] builds every table of MODEL.md "Outputs" from a [`RunResult`], one row set per
+//! [`Report::new`] builds every table of docs/MODEL.md, "Outputs", from a [`RunResult`], one row set per
 //! variant: rows of
 //! [`csv`] row types, a [`manifest::Manifest`] and per-cohort [`summary`] lines. [`mod@write`] puts
 //! them in a results folder atomically. The engine knows nothing of this module; this module

@@ -1,5 +1,5 @@
 //! The validated scenario: countries, authorities, channels and cohorts that satisfy every rule
-//! of MODEL.md, with their defaults filled in.
+//! of docs/MODEL.md ("Scenario format"), with their defaults filled in.
 //!
 //! Reading is two-stage (ripgrep's low/high args): `raw` mirrors the TOML and the CSV tables
 //! with serde and rejects unknown keys; `validate` turns that into a [`Scenario`] or a list of
@@ -14,7 +14,7 @@
 //!   `dropout_per_day`, `close` are finite and >= 0; `weight` is finite and > 0; delays pass
 //!   [`Delay::check`]; no channel goes from an authority to itself;
 //! - every cohort has at least one entry point, its shares are > 0 and normalised to sum to 1,
-//!   and its goal is a non-empty set of services (the default rule of MODEL.md applied);
+//!   and its goal is a non-empty set of services (the default rule of docs/MODEL.md applied);
 //! - `trials` is in 1..=[`MAX_TRIALS`], `max_hops` in 1..=[`MAX_HOPS`], `retries` in
 //!   0..=[`MAX_RETRIES`], `horizon_days` finite and > 0 when given.
 //!
@@ -83,7 +83,7 @@ pub enum AuthorityKind {
 }
 
 impl AuthorityKind {
-    /// All kinds, in MODEL.md order.
+    /// All kinds, in the order of docs/MODEL.md, "Scenario format".
     pub const ALL: [AuthorityKind; 11] = [
         AuthorityKind::Police,
         AuthorityKind::Border,
@@ -563,7 +563,7 @@ impl Scenario {
     }
 
     /// Whether a channel may carry a case of `cohort` (the `when` filter and the cross-border
-    /// rule of MODEL.md "One trial", step 4). National/foreign is judged against the country of
+    /// rule of docs/MODEL.md, "One trial", step 4). National/foreign is judged against the country of
     /// the sending authority.
     pub fn is_eligible(&self, channel: &Channel, cohort: &Cohort) -> bool {
         let from_country = self.authorities[channel.from].country;

@@ -367,8 +367,8 @@ fn cohorts(
 
     cohorts
 }
-/// MODEL.md: `["protection"]` when every entry point is in the origin country, else
-/// `["protection", "return", "reintegration"]`.
+/// The default goal (docs/MODEL.md, "Scenario format"): `["protection"]` when every entry point is
+/// in the origin country, else `["protection", "return", "reintegration"]`.
 fn default_goal(entry: &[(usize, f64)], authorities: &[Authority], origin: usize) -> Services {
     let at_home = entry
         .iter()

@@ -6,7 +6,7 @@
 //! the word directly as a uniform on (0, 1]; laws without a cheap inverse (gamma, lognormal)
 //! seed a SplitMix64 generator with the word and let `rand_distr`'s sampler draw what it needs.
 //! A fixed number of stream words per attempt is what keeps paired variants paired even when an
-//! intervention changes a delay law (MODEL.md "Reproducibility").
+//! intervention changes a delay law (docs/MODEL.md, "Reproducibility").
 //!
 //! Beside each sampler, [`Delay::laplace`] gives the law's Laplace transform `E[exp(-λD)]`: the
 //! probability that a victim with dropout hazard `λ` per day is still there when one attempt of

@@ -1,4 +1,4 @@
-//! Hand-derived cases on tiny graphs (MODEL.md "One trial"), each checked **twice**: the
+//! Hand-derived cases on tiny graphs (docs/MODEL.md, "One trial"), each checked **twice**: the
 //! simulation, whose rates must hold every hand value in their 99.9 % Wilson interval (fixed
 //! seeds, never tuned), and the exact Markov-chain solution ([`refgap::exact::solve`]), which must
 //! equal every hand value to 1e-12.

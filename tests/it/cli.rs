@@ -13,7 +13,7 @@ use crate::util::{bundled, entries, fixture, refgap};
 /// Trials per cohort of the end-to-end runs: enough for stable rates, fast in the test profile.
 const TRIALS: &str = "20000";
 
-/// MODEL.md "Outputs": the contracted columns, then the ones refgap appends.
+/// docs/MODEL.md, "Outputs": the contracted columns, then the ones refgap appends.
 const RATES: &[&str] = &[
     "variant",
     "cohort",
@@ -72,7 +72,7 @@ const INCONSISTENCY: &[&str] = &[
     "max_key",
 ];
 const INCONSISTENCY_EXTRA: &[&str] = &["min_rate", "max_rate"];
-/// MODEL.md: every `measure` of rates.csv.
+/// docs/MODEL.md, "Outputs": every `measure` of rates.csv.
 const MEASURES: &[&str] = &[
     "identified",
     "unidentified",

@@ -1,5 +1,5 @@
 //! Calibration of the default regional scenario `scenarios/ecowas-2020` against the facts of
-//! DOMAIN.md (source ids in brackets). Probabilities come from the exact Markov-chain solution
+//! docs/SOURCES.md (source ids in brackets). Probabilities come from the exact Markov-chain solution
 //! (no sampling noise), so their tolerances are the width of the documented ranges only; the one
 //! time check uses the simulation at a fixed seed, where the sampling error of a mean over a few
 //! thousand returned cases (< 0.5 day) is small beside the documented 29–48-day range.
@@ -86,7 +86,7 @@ fn ecowas_loads_and_every_cohort_can_complete() {
 
 /// CIV→BFA child repatriation took ≈29 days (intercepted 28 Nov 2018, handed over 27 Dec 2018
 /// [C4, C5]) and ≈48 days (6 Feb → 26 Mar 2021 [C1, C2, C3]) from interception to handover;
-/// DOMAIN §6.4: "mean ~5 weeks, range 4–7". The simulated time to the `return` milestone (the
+/// SOURCES §6.4: "mean ~5 weeks, range 4–7". The simulated time to the `return` milestone (the
 /// handover to the origin's reception) of BFA children who entered in CIV must have its mean and
 /// its median within 29–48 days. Tolerance: the documented range itself (two cases); the
 /// sampling error of the mean (~5,000 returns) is below 0.5 day.
@@ -112,7 +112,7 @@ fn civ_to_bfa_child_repatriation_takes_29_to_48_days() {
     );
 }
 
-/// DOMAIN §4 / §6.4: P(referred to any service | identified) ≈ 0.9 where an NRM/SOPs are in use
+/// SOURCES §4 / §6.4: P(referred to any service | identified) ≈ 0.9 where an NRM/SOPs are in use
 /// and nearly all identified are reported referred (NGA, GHA [T-GHA20, T-NGA23]; BEN children:
 /// child SOPs, referral "adequate" [T-BEN20]); 0.6–0.7 in SLE/GMB/TGO-type states (observed
 /// 36–72 % [T-SLE18, T-GMB20, T-TGO21]; also SEN, BFA, LBR, NER: procedures unevenly applied);

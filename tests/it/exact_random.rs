@@ -4,7 +4,7 @@
 //!
 //! The generator writes **TOML text** (so the parser is exercised too) from a ChaCha8 stream with
 //! a fixed seed, and records which features each scenario uses; a separate test asserts that the
-//! generated set covers every feature of MODEL.md, both as written (the feature record) and as
+//! generated set covers every feature of docs/MODEL.md, both as written (the feature record) and as
 //! reached (every outcome and service has a positive exact probability somewhere).
 //!
 //! **Termination.** The chain ignores `max_hops` while the simulation stalls a case after
@@ -227,7 +227,7 @@ fn channel(rng: &mut ChaCha8Rng, auths: &[Auth], from: usize, to: usize, f: &mut
     }
 }
 
-/// Whether a channel may carry a case of cohort `c` (MODEL.md "One trial", step 4), as the
+/// Whether a channel may carry a case of cohort `c` (docs/MODEL.md, "One trial", step 4), as the
 /// generator sees it: for the feature record only.
 fn eligible(auths: &[Auth], ch: &Chan, c: &Coh) -> bool {
     let (from, to) = (auths[ch.from].country, auths[ch.to].country);

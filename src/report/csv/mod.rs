@@ -1,4 +1,4 @@
-//! One `#[derive(Serialize)]` row type per CSV file: the column contract of MODEL.md "Outputs"
+//! One `#[derive(Serialize)]` row type per CSV file: the column contract of docs/MODEL.md, "Outputs"
 //! (names fixed; extra columns only at the end). `None` is written as an empty cell, meaning
 //! "not applicable". These are the only serialisable result types of the crate.
 

@@ -1,5 +1,5 @@
 //! Interventions: named lists of changes applied on top of the baseline network, producing the
-//! network of one variant (MODEL.md "Comparisons, sweeps, interventions").
+//! network of one variant (docs/MODEL.md, "Comparisons, sweeps, interventions").
 //!
 //! An intervention is applied in a fixed order, so that its result does not depend on how the
 //! file is written: (1) the toolbox practices it names are expanded into the same changes a

@@ -2,15 +2,15 @@
 //!
 //! Each practice is a shorthand for changes a user could write by hand (the expansion is the
 //! whole definition; nothing here has effects of its own), with defaults stated below and in
-//! the README. Their basis in `shared/DOMAIN.md`:
+//! the README. Their basis in `docs/SOURCES.md` (cited by section, "SOURCES §1.3"):
 //!
 //! | practice | expands into | basis |
 //! |---|---|---|
-//! | `bilateral_agreement` | cross-border channels between two countries, either direction: `at_least` quality (0.8), `scale` delay (0.5) | bilateral agreements and joint commissions on child trafficking (MLI–CIV, MLI–SEN, MLI–BFA, BFA–CIV, BEN–NGA), DOMAIN §1.3, §1.5 |
-//! | `standard_forms` | selected channels (default all): `at_least` fidelity (0.95) | standard referral forms / SOPs, DOMAIN §1.5 |
-//! | `focal_points` | a new formal channel between the coordination bodies of every ordered pair of the listed countries that has none (quality 0.7, gamma delay mean 14 days shape 2, fidelity 0.9) | RNNI-TIP focal-point network, DOMAIN §1.3 |
-//! | `training` | authorities of the listed kinds (default police, border, labour) in the listed countries (default all): `add` identification (0.1), clamped at 1 | training of first responders, DOMAIN §1.5 |
-//! | `nrm_adoption` | in-country channels of the listed countries: `at_least` quality (0.8) | national referral mechanisms adopted after 2020, DOMAIN §1.3 |
+//! | `bilateral_agreement` | cross-border channels between two countries, either direction: `at_least` quality (0.8), `scale` delay (0.5) | bilateral agreements and joint commissions on child trafficking (MLI–CIV, MLI–SEN, MLI–BFA, BFA–CIV, BEN–NGA), SOURCES §1.3, §1.5 |
+//! | `standard_forms` | selected channels (default all): `at_least` fidelity (0.95) | standard referral forms / SOPs, SOURCES §1.5 |
+//! | `focal_points` | a new formal channel between the coordination bodies of every ordered pair of the listed countries that has none (quality 0.7, gamma delay mean 14 days shape 2, fidelity 0.9) | RNNI-TIP focal-point network, SOURCES §1.3 |
+//! | `training` | authorities of the listed kinds (default police, border, labour) in the listed countries (default all): `add` identification (0.1), clamped at 1 | training of first responders, SOURCES §1.5 |
+//! | `nrm_adoption` | in-country channels of the listed countries: `at_least` quality (0.8) | national referral mechanisms adopted after 2020, SOURCES §1.3 |
 
 use super::intervention::Plan;
 use crate::scenario::check::Checker;
