@@ -23,7 +23,14 @@ pub const MEASURES: [Measure; 5] = [
 ];
 
 /// Names of the outcome columns: the measures of [`MEASURES`], then `gap`.
-pub const OUTCOME_NAMES: [&str; 6] = ["identified", "protected", "returned", "reintegrated", "completed", "gap"];
+pub const OUTCOME_NAMES: [&str; 6] = [
+    "identified",
+    "protected",
+    "returned",
+    "reintegrated",
+    "completed",
+    "gap",
+];
 
 /// One arm (baseline or intervention) of one world: per cohort, the rate of each outcome of
 /// [`OUTCOME_NAMES`].

@@ -36,8 +36,9 @@ pub struct ExactReport {
 }
 
 /// The method named in the manifest of an exact folder.
-const METHOD: &str = "absorbing Markov chain on (authority, file complete, services granted), sparse LU (faer); \
-                      channel ranking by Woodbury low-rank updates";
+const METHOD: &str = "absorbing Markov chain on (authority, file complete, services granted): sparse LU (faer) up to \
+                      50,000 states per chain, iterative propagation above (or as --solver chose); channel ranking by \
+                      Woodbury low-rank updates";
 
 /// Share-weighted probabilities of the groups `all`, `entry` and `country`.
 fn groups(

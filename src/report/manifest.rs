@@ -242,7 +242,9 @@ impl Manifest {
         use crate::scenario::variant::factor::Dist;
         let mut m = Manifest::common("uncertainty", s);
         m.variants.retain(|v| v.kind != "sweep");
-        m.method = Some("every sampled world solved exactly (absorbing Markov chain), baseline, interventions and perfect communication");
+        m.method = Some(
+            "every sampled world solved exactly (absorbing Markov chain), baseline, interventions and perfect communication",
+        );
         m.uncertainty = Some(UncertaintyInfo {
             design,
             samples,

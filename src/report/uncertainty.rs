@@ -134,17 +134,46 @@ row!(
 row!(
     SummaryRow,
     "summary.csv",
-    ["subset", "variant", "cohort", "measure", "quantity", "mean", "sd", "p05", "p50", "p95", "p_positive"]
+    [
+        "subset",
+        "variant",
+        "cohort",
+        "measure",
+        "quantity",
+        "mean",
+        "sd",
+        "p05",
+        "p50",
+        "p95",
+        "p_positive"
+    ]
 );
 row!(
     RankRow,
     "ranking.csv",
-    ["subset", "variant", "measure", "p_best", "p_top3", "mean_rank", "p05_gain", "p50_gain", "p95_gain"]
+    [
+        "subset",
+        "variant",
+        "measure",
+        "p_best",
+        "p_top3",
+        "mean_rank",
+        "p05_gain",
+        "p50_gain",
+        "p95_gain"
+    ]
 );
 row!(
     PairRow,
     "pairwise.csv",
-    ["subset", "variant_a", "variant_b", "measure", "p_a_beats_b", "p50_difference"]
+    [
+        "subset",
+        "variant_a",
+        "variant_b",
+        "measure",
+        "p_a_beats_b",
+        "p50_difference"
+    ]
 );
 
 /// Every table of one uncertainty run.

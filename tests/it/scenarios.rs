@@ -166,6 +166,31 @@ const INVALID: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "bad_uncertain_twice.toml",
+        &["[[uncertain]] #2 \"q\"", "name", "names two factors", "unique"],
+    ),
+    (
+        "bad_uncertain_nothing.toml",
+        &["[[uncertain]] #1 \"consulates\"", "select", "selects no authority"],
+    ),
+    (
+        "bad_uncertain_range.toml",
+        &[
+            "[[uncertain]] #1 \"q\"",
+            "range",
+            "[0.9, 0.5] is empty or reversed",
+            "lowest < highest",
+        ],
+    ),
+    (
+        "bad_uncertain_mode.toml",
+        &[
+            "[[uncertain]] #1 \"q\"",
+            "dist.triangular.mode",
+            "0.95 is outside the range [0.5, 0.9]",
+        ],
+    ),
+    (
         "bad_fidelity.toml",
         &[
             "[[channel]]",

@@ -97,9 +97,17 @@ pub(crate) fn read_factors(s: &Scenario, raw: &[RawUncertain]) -> Result<Vec<Fac
     for (i, r) in raw.iter().enumerate() {
         let loc = format!("[[uncertain]] #{} \"{}\"", i + 1, r.name);
         if r.name.trim().is_empty() {
-            ck.bad(&loc, "name", "is empty; give every factor a name (it names the factor in every table)");
+            ck.bad(
+                &loc,
+                "name",
+                "is empty; give every factor a name (it names the factor in every table)",
+            );
         } else if !names.insert(r.name.trim()) {
-            ck.bad(&loc, "name", format!("\"{}\" names two factors; factor names must be unique", r.name));
+            ck.bad(
+                &loc,
+                "name",
+                format!("\"{}\" names two factors; factor names must be unique", r.name),
+            );
         }
         if let Some(f) = read_one(&mut ck, &loc, r, s) {
             out.push(f);
@@ -135,7 +143,11 @@ fn read_one(ck: &mut Checker, loc: &str, r: &RawUncertain, s: &Scenario) -> Opti
             None
         }
         _ => {
-            ck.bad(loc, "range", "must be two finite numbers, [lowest, highest], e.g. range = [0.5, 0.95]");
+            ck.bad(
+                loc,
+                "range",
+                "must be two finite numbers, [lowest, highest], e.g. range = [0.5, 0.95]",
+            );
             None
         }
     };
@@ -157,7 +169,13 @@ fn read_one(ck: &mut Checker, loc: &str, r: &RawUncertain, s: &Scenario) -> Opti
             Dist::Uniform
         }
     };
-    let select = Selector::parse(ck, loc, &r.select.clone().unwrap_or_default(), param.target(), &s.countries)?;
+    let select = Selector::parse(
+        ck,
+        loc,
+        &r.select.clone().unwrap_or_default(),
+        param.target(),
+        &s.countries,
+    )?;
     if ck.problems.len() > before {
         return None;
     }

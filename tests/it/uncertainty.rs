@@ -1,0 +1,214 @@
+//! Decisions under uncertainty (issue 14): a sampled world is the scenario with its factors at
+//! their drawn values (checked against the same values applied as an intervention, solved
+//! exactly), a factor nobody can reach changes nothing, the designs are reproducible and
+//! independent of threads, and the command writes its contracted tables.
+
+use std::fs;
+
+use predicates::prelude::*;
+use refgap::exact::uncertainty::{OUTCOME_NAMES, evaluate, lhs};
+use refgap::exact::{ExactCohort, Solver, solve};
+use refgap::model::Measure;
+use refgap::scenario::Scenario;
+
+use crate::util::{bundled, entries, refgap, with_variants};
+
+/// Every outcome of a sampled world's baseline equals the exact solution of the scenario with
+/// the same values applied as an ordinary intervention (another path through the code), to
+/// 1e-12; a triangular factor's quantiles land where its inverse CDF says.
+#[test]
+fn a_sampled_world_is_the_scenario_with_its_values_applied() {
+    let s = Scenario::load(&bundled("talibe.toml")).unwrap();
+    assert_eq!(s.factors().len(), 3);
+    let point = [0.25, 0.6, 0.9];
+    let sample = evaluate(&s, &point, Solver::Auto).unwrap();
+    // By hand: uniform [0.6, 1.2] at 0.25 is 0.75; triangular [0.4, 0.95] with mode 0.7 at 0.6
+    // is above the mode's quantile (0.3/0.55 = 0.545), so 0.95 − sqrt(0.4 · 0.55 · 0.25);
+    // uniform [0.8, 1.0] at 0.9 is 0.98.
+    let want = [0.75, 0.95 - (0.4f64 * 0.55 * 0.25).sqrt(), 0.98];
+    for (v, w) in sample.values.iter().zip(want) {
+        assert!((v - w).abs() < 1e-12, "{v} vs {w}");
+    }
+    let intervention = format!(
+        r#"[[intervention]]
+name = "the sampled world"
+[[intervention.change]]
+select = {{ cross_border = true }}
+scale = {{ quality = {} }}
+[[intervention.change]]
+select = {{ kind = ["social", "ngo"] }}
+set = {{ assist_incomplete = {} }}
+[[intervention.change]]
+select = {{}}
+scale = {{ fidelity = {} }}
+"#,
+        sample.values[0], sample.values[1], sample.values[2]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let applied = with_variants(s.clone().without_variants(), dir.path(), &intervention).unwrap();
+    let world = &applied.variants()[0].scenario;
+    let exact = solve(world).unwrap();
+    for ((cohort, ex), got) in world.cohorts().iter().zip(&exact).zip(&sample.arms[0]) {
+        let p = ExactCohort::aggregate(&ex.entries, cohort, |_| true);
+        let perfect = ExactCohort::aggregate(&ex.perfect, cohort, |_| true);
+        let measures = [
+            Measure::Identified,
+            Measure::Protected,
+            Measure::Returned,
+            Measure::Reintegrated,
+            Measure::Completed,
+        ];
+        for (k, m) in measures.into_iter().enumerate() {
+            assert!(
+                (got[k] - p[m.index()]).abs() < 1e-12,
+                "{} {}",
+                cohort.name,
+                OUTCOME_NAMES[k]
+            );
+        }
+        let gap = perfect[Measure::Completed.index()] - p[Measure::Completed.index()];
+        assert!((got[5] - gap).abs() < 1e-12, "{} gap", cohort.name);
+    }
+    // One arm per intervention (the sweep's points are not part of a world).
+    assert_eq!(sample.arms.len(), 1 + 4);
+}
+
+/// A factor on a channel that no cohort can reach has no effect: every world has the same
+/// outcomes.
+#[test]
+fn a_factor_nobody_reaches_changes_nothing() {
+    let text = fs::read_to_string(bundled("minimal.toml")).unwrap()
+        + r#"
+[[authority]]
+id = "BFA.police"
+country = "BFA"
+kind = "police"
+
+[[channel]]
+from = "BFA.police"
+to = "BFA.social"
+quality = 0.5
+
+[[uncertain]]
+name = "an unreachable channel"
+select = { from = "BFA.police" }
+parameter = "quality"
+range = [0.0, 1.0]
+"#;
+    let s = crate::util::scenario(&text);
+    let points = lhs(16, 1, 3);
+    let first = evaluate(&s, &points[0], Solver::Auto).unwrap();
+    for p in &points[1..] {
+        let other = evaluate(&s, p, Solver::Auto).unwrap();
+        assert_ne!(other.values, first.values);
+        assert_eq!(other.arms, first.arms, "outcomes must not move");
+    }
+}
+
+/// The Latin hypercube puts one point in each stratum of every axis, and depends only on its
+/// seed.
+#[test]
+fn the_latin_hypercube_has_one_point_per_stratum() {
+    let (n, k) = (50, 4);
+    let points = lhs(n, k, 11);
+    for axis in 0..k {
+        let mut strata: Vec<usize> = points.iter().map(|p| (p[axis] * n as f64) as usize).collect();
+        strata.sort_unstable();
+        assert_eq!(strata, (0..n).collect::<Vec<_>>(), "axis {axis}");
+    }
+    assert_eq!(lhs(n, k, 11), points);
+    assert_ne!(lhs(n, k, 12), points);
+}
+
+/// `refgap uncertainty` writes its contracted tables, identical at any thread count; the share
+/// of worlds where each practice is best adds up to 1.
+#[test]
+fn the_uncertainty_command_writes_its_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |threads: &str, out: &str| {
+        refgap([
+            "uncertainty",
+            "scenarios/talibe.toml",
+            "--samples",
+            "40",
+            "--threads",
+            threads,
+            "--out",
+        ])
+        .arg(tmp.path().join(out))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("P(best)"))
+        .stderr(predicate::str::contains(
+            "sweep point(s) are not part of an uncertainty run",
+        ));
+    };
+    run("1", "one");
+    run("2", "two");
+    let dir = tmp.path().join("one").join("talibe-uncertainty");
+    assert_eq!(
+        entries(&dir),
+        [
+            "manifest.json",
+            "outcomes.csv",
+            "pairwise.csv",
+            "ranking.csv",
+            "samples.csv",
+            "summary.csv"
+        ]
+    );
+    for f in [
+        "samples.csv",
+        "outcomes.csv",
+        "summary.csv",
+        "ranking.csv",
+        "pairwise.csv",
+    ] {
+        let other = tmp.path().join("two").join("talibe-uncertainty").join(f);
+        assert_eq!(fs::read(dir.join(f)).unwrap(), fs::read(other).unwrap(), "{f}");
+    }
+    let header = |f: &str| {
+        fs::read_to_string(dir.join(f))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(header("samples.csv"), "sample,factor,value");
+    assert_eq!(
+        header("outcomes.csv"),
+        "sample,variant,cohort,measure,rate,victims_per_year"
+    );
+    assert_eq!(
+        header("summary.csv"),
+        "subset,variant,cohort,measure,quantity,mean,sd,p05,p50,p95,p_positive"
+    );
+    assert_eq!(
+        header("ranking.csv"),
+        "subset,variant,measure,p_best,p_top3,mean_rank,p05_gain,p50_gain,p95_gain"
+    );
+    assert_eq!(
+        header("pairwise.csv"),
+        "subset,variant_a,variant_b,measure,p_a_beats_b,p50_difference"
+    );
+    let mut reader = csv::Reader::from_path(dir.join("ranking.csv")).unwrap();
+    let mut best = std::collections::HashMap::<String, f64>::new();
+    for r in reader.records() {
+        let r = r.unwrap();
+        *best.entry(r[2].to_owned()).or_default() += r[3].parse::<f64>().unwrap();
+    }
+    for (measure, total) in best {
+        assert!((total - 1.0).abs() < 1e-12, "{measure}: P(best) adds up to {total}");
+    }
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["kind"], "uncertainty");
+    assert_eq!(m["samples"], 40);
+    assert_eq!(m["factors"].as_array().map(Vec::len), Some(3));
+    // A scenario without factors is told what to do.
+    refgap(["uncertainty", "scenarios/minimal.toml", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("has no [[uncertain]] factors"));
+}
