@@ -132,9 +132,9 @@ fn read_one(ck: &mut Checker, loc: &str, r: &RawUncertain, s: &Scenario) -> Opti
     let param = Param::parse_or_explain(&r.parameter)
         .map_err(|msg| ck.bad(loc, "parameter", msg))
         .ok();
-    let range = match r.range.as_slice() {
-        &[lo, hi] if lo.is_finite() && hi.is_finite() && lo < hi => Some((lo, hi)),
-        &[lo, hi] if lo.is_finite() && hi.is_finite() => {
+    let range = match *r.range.as_slice() {
+        [lo, hi] if lo.is_finite() && hi.is_finite() && lo < hi => Some((lo, hi)),
+        [lo, hi] if lo.is_finite() && hi.is_finite() => {
             ck.bad(
                 loc,
                 "range",
