@@ -79,16 +79,19 @@
 //! # Latin hypercube
 //!
 //! [`lhs`] (McKay, Beckman & Conover 1979): on every axis independently, a random permutation of
-//! the `n` strata `[s/n, (s+1)/n)` and one uniform point inside each. Sweeps with
-//! `design = "lhs"` use it too.
+//! the `n` strata `[s/n, (s+1)/n)` and one uniform point inside each. Its draws are
+//! `vocab::latin`'s, which sweeps with `design = "lhs"` use too (the scenario layer, below
+//! `stats`, expands sweeps, so the one implementation sits below both).
 
 mod morris;
 mod saltelli;
 #[cfg(test)]
 mod tests;
 
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+
+use crate::vocab::latin::hypercube_strata;
 
 pub use morris::{Morris, MorrisIndex, morris, morris_check, morris_indices};
 pub use saltelli::{Saltelli, SobolIndex, saltelli, sobol_indices, sobol_sequence};
@@ -99,26 +102,14 @@ pub const CONFIDENCE: f64 = 0.95;
 /// Latin hypercube: `n` points in `[0, 1)^k`, one per stratum `[s/n, (s+1)/n)` on every axis.
 /// Axis by axis, the strata are shuffled (Fisher–Yates) and one uniform point is drawn inside
 /// each, all from `ChaCha8Rng::seed_from_u64(seed)`; point `j`'s coordinate on an axis is
-/// `(stratum + u) / n`. `n = 0` or `k = 0` gives no coordinates.
+/// `(stratum + u) / n`. `n = 0` or `k = 0` gives no coordinates. The draws are
+/// [`crate::vocab::latin::hypercube_strata`]'s, which sweeps with `design = "lhs"` use too.
 pub fn lhs(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut columns = Vec::with_capacity(k);
-    for _ in 0..k {
-        let mut strata: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            let j = rng.random_range(0..=i);
-            strata.swap(i, j);
-        }
-        let column: Vec<f64> = strata
-            .iter()
-            .map(|&s| {
-                let u: f64 = rng.random();
-                (s as f64 + u) / n as f64
-            })
-            .collect();
-        columns.push(column);
+    let mut points = hypercube_strata(n, k, seed);
+    for x in points.iter_mut().flatten() {
+        *x /= n as f64;
     }
-    (0..n).map(|i| columns.iter().map(|c| c[i]).collect()).collect()
+    points
 }
 
 /// Inverse CDF of the triangular distribution on `[lo, hi]` with mode `mode`
