@@ -45,7 +45,7 @@ pub fn morris_check(r: usize, k: usize, levels: usize) -> Result<(), String> {
     if k == 0 {
         return Err("a Morris design needs at least 1 factor".to_owned());
     }
-    if levels < 2 || levels % 2 != 0 {
+    if levels < 2 || !levels.is_multiple_of(2) {
         return Err(format!(
             "the number of Morris levels must be even and at least 2 (e.g. 4); got {levels}"
         ));
@@ -127,9 +127,11 @@ pub fn morris_indices(design: &Morris, y: &[f64], resamples: usize, seed: u64) -
     );
     // effects[i][t]: the elementary effect of factor i in trajectory t.
     let mut effects = vec![vec![0.0; r]; k];
-    for t in 0..r {
-        for s in 0..k {
-            let i = design.moved[t * k + s];
+    if k == 0 {
+        return Vec::new();
+    }
+    for (t, steps) in design.moved.chunks(k).enumerate() {
+        for (s, &i) in steps.iter().enumerate() {
             let at = t * (k + 1) + s;
             let dy = y[at + 1] - y[at];
             let up = design.points[at + 1][i] > design.points[at][i];
