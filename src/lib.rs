@@ -31,7 +31,8 @@
 //!
 //! - `error`: [`Error`], [`Problem`], [`Result`].
 //! - [`vocab`]: the words every layer shares: services ([`vocab::Service`],
-//!   [`vocab::Services`]) and delay laws with their samplers and transforms ([`vocab::delay`]).
+//!   [`vocab::Services`]), delay laws with their samplers and transforms ([`vocab::delay`]),
+//!   and the Latin hypercube that sweeps and sensitivity designs share ([`vocab::latin`]).
 //! - [`scenario`]: the validated [`scenario::Scenario`] and how it is read. `raw` mirrors the
 //!   TOML and CSV tables with serde (`tables` reads the CSV files); `validate` checks the
 //!   baseline tables, one function per table, with `records` (one authority or channel record,
@@ -50,7 +51,8 @@
 //!   flat arrays and routing tables), [`model::trial`] (one trial, a pure function of a network
 //!   and a stream of words).
 //! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
-//!   inconsistency.
+//!   inconsistency; [`stats::sensitivity`]: designs (Saltelli, Morris, Latin hypercube) and
+//!   estimators (Sobol' S1/ST, Morris mu*/sigma) of global sensitivity analysis.
 //! - [`engine`]: blocks of trials over rayon, every variant of a block on the same words, with an
 //!   optional target-precision stop at fixed stage boundaries; [`engine::stream`] keys the
 //!   ChaCha8 streams.

@@ -1,5 +1,6 @@
 //! The vocabulary shared by every layer, from the scenario up: the services an authority grants
-//! ([`Service`], [`Services`]) and the delay laws of channels ([`delay`]).
+//! ([`Service`], [`Services`]), the delay laws of channels ([`delay`]) and the Latin hypercube
+//! that sweeps and sensitivity designs share ([`latin`]).
 //!
 //! It sits just above `error` so that the scenario can state its network in these words and the
 //! model, the exact solver and the reports can read them, without the scenario depending on the
@@ -7,6 +8,7 @@
 //! apart from a delay law's own validity, [`delay::Delay::check`]) and does no I/O.
 
 pub mod delay;
+pub mod latin;
 
 use std::fmt;
 

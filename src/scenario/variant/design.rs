@@ -5,11 +5,9 @@
 
 use std::collections::HashMap;
 
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
 use crate::scenario::check::Checker;
 use crate::scenario::raw::{RawRange, RawSweep};
+use crate::vocab::latin::hypercube_strata;
 
 /// Largest number of points one sweep may expand into.
 pub const MAX_POINTS: usize = 10_000;
@@ -209,8 +207,7 @@ fn lhs(ck: &mut Checker, loc: &str, raw: &RawSweep, axes: &[&Axis], scenario_see
         return Vec::new();
     }
     let n = n as usize;
-    let mut rng = ChaCha8Rng::seed_from_u64(raw.seed.unwrap_or(scenario_seed));
-    let mut columns = Vec::new();
+    let mut ranges = Vec::with_capacity(axes.len());
     for a in axes {
         let Some(r) = a.range.as_ref().filter(|_| a.values.is_none()) else {
             ck.bad(
@@ -234,23 +231,22 @@ fn lhs(ck: &mut Checker, loc: &str, raw: &RawSweep, axes: &[&Axis], scenario_see
             );
             return Vec::new();
         }
-        // Fisher–Yates shuffle of the strata, then one uniform point inside each stratum.
-        let mut strata: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            let j = rng.random_range(0..=i);
-            strata.swap(i, j);
-        }
-        let column: Vec<f64> = strata
-            .iter()
-            .map(|&k| {
-                let u: f64 = rng.random();
-                let x = r.from + (r.to - r.from) * (k as f64 + u) / n as f64;
-                if a.whole { x.round() } else { round_sig(x, 6) }
-            })
-            .collect();
-        columns.push(column);
+        ranges.push((r, a.whole));
     }
-    (0..n).map(|i| columns.iter().map(|c| c[i]).collect()).collect()
+    // One point per stratum of every axis (`s + u` in stratum units), scaled to the range.
+    hypercube_strata(n, axes.len(), raw.seed.unwrap_or(scenario_seed))
+        .iter()
+        .map(|point| {
+            point
+                .iter()
+                .zip(&ranges)
+                .map(|(&t, &(r, whole))| {
+                    let x = r.from + (r.to - r.from) * t / n as f64;
+                    if whole { x.round() } else { round_sig(x, 6) }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn design_table(
