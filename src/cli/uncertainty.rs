@@ -12,8 +12,10 @@ use clap::Args;
 use super::{LoadArgs, reserve};
 use crate::exact::Solver;
 use crate::exact::uncertainty::evaluate_all;
+use crate::report::sensitivity::Design;
 use crate::report::uncertainty::UncertaintyReport;
 use crate::scenario;
+use crate::stats::sensitivity::{lhs, morris, morris_check, saltelli};
 
 #[derive(Debug, Args)]
 pub(super) struct UncertaintyArgs {
@@ -21,13 +23,15 @@ pub(super) struct UncertaintyArgs {
     /// `[[uncertain]]` factors.
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
-    /// Sampled worlds (points of the design).
+    /// Base samples: `sobol` evaluates N·(k+2) worlds for k factors (N a power of two), `morris`
+    /// N trajectories of k+1 worlds, `lhs` N worlds.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     samples: u64,
-    /// How the worlds are sampled: `lhs` (a Latin hypercube: one world per stratum of every
-    /// factor).
-    #[arg(long, value_enum, default_value_t = Design::Lhs)]
-    design: Design,
+    /// How the worlds are sampled: `sobol` (Saltelli's design on a Sobol' sequence: first-order
+    /// and total Sobol indices), `morris` (elementary effects on 4 levels: mu* and sigma), or
+    /// `lhs` (a Latin hypercube: no indices).
+    #[arg(long, value_enum, default_value_t = DesignArg::Sobol)]
+    design: DesignArg,
     /// Seed of the design [default: the scenario's seed].
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
@@ -45,8 +49,28 @@ pub(super) struct UncertaintyArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Design {
+enum DesignArg {
+    Sobol,
+    Morris,
     Lhs,
+}
+
+/// Morris grid levels.
+const MORRIS_LEVELS: usize = 4;
+
+/// The design of `n` base samples over `k` factors.
+fn design(arg: DesignArg, n: usize, k: usize, seed: u64) -> Result<Design> {
+    Ok(match arg {
+        DesignArg::Sobol => {
+            Design::Sobol(saltelli(n, k, seed).map_err(|e| anyhow::anyhow!("--samples {n} with --design sobol: {e}"))?)
+        }
+        DesignArg::Morris => {
+            morris_check(n, k, MORRIS_LEVELS)
+                .map_err(|e| anyhow::anyhow!("--samples {n} with --design morris: {e}"))?;
+            Design::Morris(morris(n, k, MORRIS_LEVELS, seed))
+        }
+        DesignArg::Lhs => Design::Lhs(lhs(n, k, seed)),
+    })
 }
 
 pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
@@ -82,9 +106,8 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
     for (folder, s) in folders.into_iter().zip(&scenarios) {
         let seed = args.seed.unwrap_or(s.seed());
         let k = s.factors().len();
-        let points = match args.design {
-            Design::Lhs => crate::exact::uncertainty::lhs(args.samples as usize, k, seed),
-        };
+        let design = design(args.design, args.samples as usize, k, seed)?;
+        let points = design.points();
         let sweeps = s.variants().iter().filter(|v| v.plan.is_none()).count();
         if sweeps > 0 && !args.quiet {
             eprintln!(
@@ -95,10 +118,10 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
         }
         let bar = super::progress_bar(points.len() as u64, args.quiet || !std::io::stderr().is_terminal());
         let started = Instant::now();
-        let samples = pool.install(|| evaluate_all(s, &points, Solver::Auto, &|| bar.inc(1)))?;
+        let samples = pool.install(|| evaluate_all(s, points, Solver::Auto, &|| bar.inc(1)))?;
         bar.finish_and_clear();
         let secs = started.elapsed().as_secs_f64();
-        let report = UncertaintyReport::new(s, &samples, "lhs", seed);
+        let report = UncertaintyReport::new(s, &samples, &design, seed);
         let dir = folder.dir().to_path_buf();
         folder
             .commit(&report.files())
@@ -110,7 +133,7 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
                  completed victims per year gained over the baseline, all cohorts:",
                 s.name(),
                 samples.len(),
-                "lhs"
+                design.name()
             );
             write!(stdout, "{}", report.render(&title))?;
             writeln!(stdout)?;

@@ -94,21 +94,3 @@ pub fn evaluate_all(
         })
         .collect()
 }
-
-/// A Latin hypercube of `n` points in [0, 1)^k: on every axis, one point in each of the `n`
-/// strata, at a uniform position inside it, strata shuffled independently per axis (ChaCha8
-/// seeded by `seed`).
-pub fn lhs(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
-    use rand::seq::SliceRandom;
-    use rand::{RngExt, SeedableRng};
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut points = vec![vec![0.0; k]; n];
-    for axis in 0..k {
-        let mut strata: Vec<usize> = (0..n).collect();
-        strata.shuffle(&mut rng);
-        for (p, s) in points.iter_mut().zip(strata) {
-            p[axis] = (s as f64 + rng.random::<f64>()) / n as f64;
-        }
-    }
-    points
-}

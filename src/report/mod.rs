@@ -10,6 +10,7 @@ pub mod csv;
 pub mod exact;
 pub mod folder;
 pub mod manifest;
+pub mod sensitivity;
 pub mod summary;
 pub mod uncertainty;
 pub mod write;

@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::ALL_COHORTS;
 use super::csv::{CsvRow, to_csv};
 use super::manifest::Manifest;
+use super::sensitivity::{self, Design, SensitivityRow};
 use super::write::{Table, names, render};
 use crate::exact::uncertainty::{OUTCOME_NAMES, Sample};
 use crate::scenario::{Scenario, VariantKind};
@@ -189,6 +190,8 @@ pub struct UncertaintyReport {
     pub ranking: Vec<RankRow>,
     /// `pairwise.csv`.
     pub pairwise: Vec<PairRow>,
+    /// `sensitivity.csv` (Sobol and Morris designs).
+    pub sensitivity: Vec<SensitivityRow>,
     /// `manifest.json`.
     pub manifest: Manifest,
 }
@@ -258,9 +261,10 @@ fn victims(s: &Scenario, samples: &[Sample]) -> Vec<Vec<Vec<[f64; 6]>>> {
 }
 
 impl UncertaintyReport {
-    /// Builds every table from the evaluated samples of `s` (its variants are the arms after the
-    /// baseline); `design` names the design and `seed` its seed, for the manifest.
-    pub fn new(s: &Scenario, samples: &[Sample], design: &'static str, seed: u64) -> UncertaintyReport {
+    /// Builds every table from the samples of `s` evaluated at the points of `design`, in order
+    /// (the interventions are the arms after the baseline); `seed` is the design's, for the
+    /// manifest and the bootstrap.
+    pub fn new(s: &Scenario, samples: &[Sample], design: &Design, seed: u64) -> UncertaintyReport {
         let mut arms = vec![super::BASELINE.to_owned()];
         arms.extend(
             s.variants()
@@ -279,7 +283,8 @@ impl UncertaintyReport {
             summary: Vec::new(),
             ranking: Vec::new(),
             pairwise: Vec::new(),
-            manifest: Manifest::uncertainty(s, design, samples.len(), seed),
+            sensitivity: Vec::new(),
+            manifest: Manifest::uncertainty(s, design.name(), samples.len(), seed),
         };
         for (i, sample) in samples.iter().enumerate() {
             for (f, v) in s.factors().iter().zip(&sample.values) {
@@ -319,8 +324,12 @@ impl UncertaintyReport {
                 }
             }
             out.decision_tables(&arms, &vpy);
+            let factors: Vec<String> = s.factors().iter().map(|f| f.name.clone()).collect();
+            let all = cohorts.len() - 1;
+            let totals: Vec<Vec<[f64; 6]>> = vpy.iter().map(|x| x.iter().map(|arm| arm[all]).collect()).collect();
+            out.sensitivity = sensitivity::rows(design, &arms, &factors, &totals, seed);
         }
-        out.manifest.files = names(&UncertaintyReport::tables());
+        out.manifest.files = names(&UncertaintyReport::tables(!matches!(design, Design::Lhs(_))));
         out
     }
 
@@ -386,19 +395,43 @@ impl UncertaintyReport {
     }
 
     /// The tables of an `uncertainty` results folder, in writing order: the one list of its files.
-    fn tables() -> Vec<Table<UncertaintyReport>> {
-        vec![
+    fn tables(indices: bool) -> Vec<Table<UncertaintyReport>> {
+        let mut t: Vec<Table<UncertaintyReport>> = vec![
             (SampleRow::FILE, |r| to_csv(&r.samples)),
             (OutcomeRow::FILE, |r| to_csv(&r.outcomes)),
             (SummaryRow::FILE, |r| to_csv(&r.summary)),
             (RankRow::FILE, |r| to_csv(&r.ranking)),
             (PairRow::FILE, |r| to_csv(&r.pairwise)),
-        ]
+        ];
+        if indices {
+            t.push((SensitivityRow::FILE, |r| to_csv(&r.sensitivity)));
+        }
+        t
     }
 
     /// Every file of the results folder (name, bytes), `manifest.json` last.
     pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
-        render(self, &UncertaintyReport::tables(), self.manifest.to_json())
+        let indices = self.manifest.uncertainty.as_ref().is_some_and(|u| u.design != "lhs");
+        render(self, &UncertaintyReport::tables(indices), self.manifest.to_json())
+    }
+
+    /// The three factors with the largest total index (`ST`, or `mu_star` for Morris) on one
+    /// target, as `name (index)`; `None` without indices.
+    fn drivers(&self, target: &str, variant: &str, measure: &str) -> Option<String> {
+        let mut rows: Vec<&SensitivityRow> = self
+            .sensitivity
+            .iter()
+            .filter(|r| r.target == target && r.variant == variant && r.measure == measure)
+            .filter(|r| r.index == "ST" || r.index == "mu_star")
+            .collect();
+        rows.sort_by(|a, b| b.estimate.total_cmp(&a.estimate));
+        let index = rows.first()?.index;
+        let list: Vec<String> = rows
+            .iter()
+            .take(3)
+            .map(|r| format!("{} ({:.2})", r.factor, r.estimate))
+            .collect();
+        Some(format!("{} [{index}]", list.join(", ")))
     }
 
     /// The terminal summary: per intervention, the median completed victims a year gained with
@@ -428,6 +461,21 @@ impl UncertaintyReport {
                 r.p95_gain,
                 100.0 * r.p_best
             );
+        }
+        if let Some(top) = rows.first() {
+            for (what, target, variant, measure) in [
+                ("the referral gap".to_owned(), "gap", super::BASELINE, "gap"),
+                (
+                    format!("the gain of {}", top.variant),
+                    "gain",
+                    top.variant.as_str(),
+                    "completed",
+                ),
+            ] {
+                if let Some(line) = self.drivers(target, variant, measure) {
+                    let _ = writeln!(out, "  factors that drive {what} most: {line}");
+                }
+            }
         }
         let mut by_best: Vec<&&RankRow> = rows.iter().collect();
         by_best.sort_by(|a, b| b.p_best.total_cmp(&a.p_best));

@@ -33,3 +33,21 @@ pub fn hypercube_strata(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
     }
     (0..n).map(|i| columns.iter().map(|c| c[i]).collect()).collect()
 }
+
+/// Inverse CDF of the triangular distribution on `[lo, hi]` with mode `mode`
+/// (`lo ≤ mode ≤ hi`): `lo + sqrt(u (hi − lo)(mode − lo))` for `u < F(mode) = (mode − lo)/(hi − lo)`,
+/// else `hi − sqrt((1 − u)(hi − lo)(hi − mode))`. `u` is clamped to `[0, 1]`; a degenerate
+/// range (`lo = hi`) gives `lo`.
+pub fn triangular_inverse(u: f64, lo: f64, mode: f64, hi: f64) -> f64 {
+    let u = u.clamp(0.0, 1.0);
+    let width = hi - lo;
+    if width <= 0.0 {
+        return lo;
+    }
+    let fc = (mode - lo) / width;
+    if u < fc {
+        lo + (u * width * (mode - lo)).sqrt()
+    } else {
+        hi - ((1.0 - u) * width * (hi - mode)).sqrt()
+    }
+}

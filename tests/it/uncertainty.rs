@@ -6,10 +6,11 @@
 use std::fs;
 
 use predicates::prelude::*;
-use refgap::exact::uncertainty::{OUTCOME_NAMES, evaluate, lhs};
+use refgap::exact::uncertainty::{OUTCOME_NAMES, evaluate};
 use refgap::exact::{ExactCohort, Solver, solve};
 use refgap::model::Measure;
 use refgap::scenario::Scenario;
+use refgap::stats::sensitivity::lhs;
 
 use crate::util::{bundled, entries, refgap, with_variants};
 
@@ -74,7 +75,7 @@ scale = {{ fidelity = {} }}
 }
 
 /// A factor on a channel that no cohort can reach has no effect: every world has the same
-/// outcomes.
+/// outcomes, and with a reachable factor beside it, its total Sobol index is exactly 0.
 #[test]
 fn a_factor_nobody_reaches_changes_nothing() {
     let text = fs::read_to_string(bundled("minimal.toml")).unwrap()
@@ -103,6 +104,35 @@ range = [0.0, 1.0]
         assert_ne!(other.values, first.values);
         assert_eq!(other.arms, first.arms, "outcomes must not move");
     }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("two.toml");
+    let reachable = "\n[[uncertain]]\nname = \"shelter dropout\"\nselect = { id = \"CIV.shelter\" }\nparameter = \"dropout_per_day\"\nrange = [0.0, 0.05]\n";
+    fs::write(&file, text + reachable).unwrap();
+    refgap(["uncertainty", "--design", "sobol", "--samples", "16", "-q", "--out"])
+        .arg(tmp.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(tmp.path().join("two-uncertainty").join("sensitivity.csv")).unwrap();
+    let (mut zero, mut moving) = (0, 0);
+    for r in reader.records() {
+        let r = r.unwrap();
+        let (target, factor, index, estimate) = (&r[1], &r[5], &r[6], r[7].parse::<f64>().unwrap());
+        if index != "ST" || target != "level" {
+            continue;
+        }
+        if factor == "an unreachable channel" {
+            assert_eq!(estimate, 0.0, "{r:?}");
+            zero += 1;
+        } else {
+            assert!(
+                estimate > 0.5,
+                "the only factor that matters explains most of the variance: {r:?}"
+            );
+            moving += 1;
+        }
+    }
+    assert_eq!((zero, moving), (2, 2), "completed and protected levels");
 }
 
 /// The Latin hypercube puts one point in each stratum of every axis, and depends only on its
@@ -129,6 +159,8 @@ fn the_uncertainty_command_writes_its_tables() {
         refgap([
             "uncertainty",
             "scenarios/talibe.toml",
+            "--design",
+            "lhs",
             "--samples",
             "40",
             "--threads",

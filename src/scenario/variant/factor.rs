@@ -65,16 +65,7 @@ impl Factor {
         let u = u.clamp(0.0, 1.0);
         match self.dist {
             Dist::Uniform => lo + u * (hi - lo),
-            Dist::Triangular { mode } => {
-                // Inverse CDF: F(x) = (x−lo)²/((hi−lo)(mode−lo)) below the mode, else
-                // 1 − (hi−x)²/((hi−lo)(hi−mode)).
-                let split = (mode - lo) / (hi - lo);
-                if u < split {
-                    lo + (u * (hi - lo) * (mode - lo)).sqrt()
-                } else {
-                    hi - ((1.0 - u) * (hi - lo) * (hi - mode)).sqrt()
-                }
-            }
+            Dist::Triangular { mode } => crate::vocab::latin::triangular_inverse(u, lo, mode, hi),
         }
     }
 
