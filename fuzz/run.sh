@@ -5,7 +5,7 @@
 #   fuzz/run.sh TARGET [SECONDS] [extra libFuzzer flags...]   # TARGET: load | pipeline
 #   fuzz/run.sh build                                           # build only
 #
-# The corpus fuzz/corpus/TARGET grows in place (a later run resumes from it); new crashes land
+# The corpus fuzz/corpus/TARGET (or $CORPUS) grows in place (a later run resumes from it); new crashes land
 # in fuzz/artifacts/TARGET; the log is fuzz/logs/TARGET-DATE.log. Run long sessions as
 #   nohup nice -n 19 fuzz/run.sh load 3600 >/dev/null 2>&1 &
 set -euo pipefail
@@ -33,7 +33,7 @@ seconds="${1:-60}"
 bin="$CARGO_TARGET_DIR/$TRIPLE/release/$target"
 [ -x "$bin" ] || { echo "no fuzz target $target" >&2; exit 2; }
 
-corpus="corpus/$target"
+corpus="${CORPUS:-corpus/$target}"
 mkdir -p "$corpus" "artifacts/$target" logs
 # An empty corpus starts from the seeds of scenarios/ and tests/fixtures/.
 if [ -z "$(ls -A "$corpus")" ]; then ./seeds.sh "$corpus"; fi
