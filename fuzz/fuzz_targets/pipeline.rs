@@ -16,10 +16,13 @@ use refgap_fuzz::{SCENARIO, base_dir, one_thread, prepare};
 /// hundreds of executions per second.
 const TRIALS: u64 = 100;
 
-/// Largest (arms x cohorts x max_hops) simulated: with [`TRIALS`] trials that bounds the hops
-/// one execution can walk to about 2 million, well under a second, so the fuzzer spends its
-/// time on many inputs rather than on one large scenario (the loader target covers those).
-const MAX_WORK: u64 = 20_000;
+/// Largest (arms x cohorts x max_hops x attempts per hop) simulated, where attempts per hop is
+/// 1 + the largest `retries`: with [`TRIALS`] trials (and the perfect-communication arm of the
+/// gap) that bounds the channel attempts of one execution to about 4 x 10^7, about half a second
+/// here, so the fuzzer spends its time on many inputs rather than on one long run of a costly
+/// scenario (the `load` target covers those). A trial's cost is linear in these factors, so a
+/// slower execution would be the fuzz harness's timeout, not a bug.
+const MAX_WORK: u64 = 200_000;
 
 /// Largest network simulated: the report has a row per channel, cohort and arm.
 const MAX_RECORDS: usize = 400;
@@ -32,7 +35,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let arms = 1 + s.variants().len() as u64;
-    let work = arms * s.cohorts().len() as u64 * u64::from(s.max_hops());
+    // Variants may raise `retries` (a sweep or an added channel), so look at every arm.
+    let attempts = 1 + std::iter::once(&s)
+        .chain(s.variants().iter().map(|v| &v.scenario))
+        .flat_map(|arm| arm.channels().iter().map(|c| u64::from(c.retries)))
+        .max()
+        .unwrap_or(0);
+    let work = arms * s.cohorts().len() as u64 * u64::from(s.max_hops()) * attempts;
     if work > MAX_WORK || s.authorities().len() + s.channels().len() > MAX_RECORDS {
         return;
     }
