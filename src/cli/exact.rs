@@ -8,9 +8,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::{LoadArgs, reserve};
+use super::{LoadArgs, reserve_all};
 use crate::exact::{LU_MAX_STATES, Solver};
-use crate::scenario;
 
 #[derive(Debug, Args)]
 pub(super) struct ExactArgs {
@@ -99,15 +98,7 @@ pub(super) fn exact(args: &ExactArgs) -> Result<()> {
         SolverArg::Lu => Solver::Lu,
         SolverArg::Iterative => Solver::Iterative,
     };
-    let folders = args
-        .scenarios
-        .iter()
-        .zip(&scenarios)
-        .map(|(path, s)| {
-            let name = format!("{}-exact", scenario::default_name(&scenario::scenario_file(path)));
-            reserve(s, &args.out.join(name), args.quiet)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let folders = reserve_all(&args.scenarios, &scenarios, &args.out, "-exact", args.quiet)?;
     let mut stdout = std::io::stdout().lock();
     for (folder, s) in folders.into_iter().zip(&scenarios) {
         let started = Instant::now();

@@ -10,7 +10,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -105,6 +105,37 @@ where
         Command::Bench(a) => bench::bench(&a),
         Command::Uncertainty(a) => uncertainty::uncertainty(&a),
     }
+}
+
+/// Reserves, for each scenario (loaded from the path beside it), its results folder
+/// `out/<name><suffix>` before any work, in order.
+fn reserve_all(
+    paths: &[PathBuf],
+    scenarios: &[Scenario],
+    out: &Path,
+    suffix: &str,
+    quiet: bool,
+) -> Result<Vec<OutputFolder>> {
+    paths
+        .iter()
+        .zip(scenarios)
+        .map(|(path, s)| {
+            let name = format!(
+                "{}{suffix}",
+                crate::scenario::default_name(&crate::scenario::scenario_file(path))
+            );
+            reserve(s, &out.join(name), quiet)
+        })
+        .collect()
+}
+
+/// The worker threads: `threads` of them, or one per core.
+fn pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(usize::from(t));
+    }
+    builder.build().context("cannot start worker threads")
 }
 
 /// Reserves the results folder `dir` of `s` before any work (see [`OutputFolder::reserve`]) and

@@ -94,11 +94,7 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
             Ok((s, folder))
         })
         .collect::<Result<Vec<_>>>()?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        builder = builder.num_threads(usize::from(t));
-    }
-    let pool = builder.build().context("cannot start worker threads")?;
+    let pool = super::pool(args.threads)?;
     let mut stdout = std::io::stdout().lock();
     let mut failed_checks = Vec::new();
     for (s, folder) in jobs {

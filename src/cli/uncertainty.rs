@@ -9,12 +9,11 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::{LoadArgs, reserve};
+use super::{LoadArgs, pool, reserve_all};
 use crate::exact::Solver;
 use crate::exact::uncertainty::evaluate_all;
 use crate::report::sensitivity::Design;
 use crate::report::uncertainty::UncertaintyReport;
-use crate::scenario;
 use crate::stats::sensitivity::{lhs, morris, morris_check, saltelli};
 
 #[derive(Debug, Args)]
@@ -88,20 +87,8 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
             );
         }
     }
-    let folders = args
-        .scenarios
-        .iter()
-        .zip(&scenarios)
-        .map(|(path, s)| {
-            let name = format!("{}-uncertainty", scenario::default_name(&scenario::scenario_file(path)));
-            reserve(s, &args.out.join(name), args.quiet)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        builder = builder.num_threads(usize::from(t));
-    }
-    let pool = builder.build().context("cannot start worker threads")?;
+    let folders = reserve_all(&args.scenarios, &scenarios, &args.out, "-uncertainty", args.quiet)?;
+    let pool = pool(args.threads)?;
     let mut stdout = std::io::stdout().lock();
     for (folder, s) in folders.into_iter().zip(&scenarios) {
         let seed = args.seed.unwrap_or(s.seed());
