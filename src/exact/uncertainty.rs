@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::{ExactCohort, Solver, solve_with};
 use crate::model::Measure;
 use crate::scenario::Scenario;
+use crate::scenario::observed::Observation;
 
 /// The measures of an uncertainty run, then the gap (perfect minus actual completed rate).
 pub const MEASURES: [Measure; 5] = [
@@ -45,6 +46,51 @@ pub struct Sample {
     pub clamped: usize,
     /// The baseline, then each intervention in [`Scenario::variants`] order.
     pub arms: Vec<Arm>,
+    /// The value of each observed figure ([`Scenario::observed`]) in this world's baseline.
+    pub observed: Vec<f64>,
+}
+
+impl Sample {
+    /// Whether every observed figure falls in its range: the world is plausible.
+    pub fn plausible(&self, s: &Scenario) -> bool {
+        s.observed()
+            .iter()
+            .zip(&self.observed)
+            .all(|(o, v)| (o.lo..=o.hi).contains(v))
+    }
+}
+
+/// The value of observation `o` in a world `s` solved as `solved` (see
+/// [`crate::scenario::observed`]): entry points weighted by victims × share, the rate of
+/// `o.measure` among them (or among those with `o.given`), or victims per year with it.
+pub fn observe(s: &Scenario, solved: &[ExactCohort], o: &Observation) -> f64 {
+    let (mut with, mut given, mut all) = (0.0, 0.0, 0.0);
+    let cohorts: Vec<usize> = o.cohort.map_or_else(|| (0..s.cohorts().len()).collect(), |c| vec![c]);
+    for c in cohorts {
+        let cohort = &s.cohorts()[c];
+        // One cohort's rate does not depend on its victims: weigh by shares if it has none.
+        let victims = if cohort.victims > 0.0 || o.per_year {
+            cohort.victims
+        } else {
+            1.0
+        };
+        for (k, p) in solved[c].entries.iter().enumerate() {
+            if o.keeps(s, c, k) {
+                let w = victims * cohort.entry[k].1;
+                all += w;
+                with += w * p[o.measure.index()];
+                given += o.given.map_or(0.0, |g| w * p[g.index()]);
+            }
+        }
+    }
+    let value = if o.per_year {
+        with
+    } else if o.given.is_some() {
+        with / given
+    } else {
+        with / all
+    };
+    if value.is_finite() { value } else { 0.0 }
 }
 
 /// The rates of one solved arm.
@@ -70,11 +116,18 @@ fn arm(s: &Scenario, solved: &[ExactCohort]) -> Arm {
 pub fn evaluate(s: &Scenario, point: &[f64], solver: Solver) -> crate::Result<Sample> {
     let values: Vec<f64> = s.factors().iter().zip(point).map(|(f, &u)| f.value(u)).collect();
     let (world, clamped) = s.world(&values)?;
-    let mut arms = vec![arm(&world, &solve_with(&world, solver)?)];
+    let solved = solve_with(&world, solver)?;
+    let observed = s.observed().iter().map(|o| observe(&world, &solved, o)).collect();
+    let mut arms = vec![arm(&world, &solved)];
     for v in world.variants() {
         arms.push(arm(&v.scenario, &solve_with(&v.scenario, solver)?));
     }
-    Ok(Sample { values, clamped, arms })
+    Ok(Sample {
+        values,
+        clamped,
+        arms,
+        observed,
+    })
 }
 
 /// Evaluates every point of a design, in parallel, in design order; `progress` is called once

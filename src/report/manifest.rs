@@ -72,6 +72,8 @@ pub struct UncertaintyInfo {
     pub seed: u64,
     /// The factors, in file order.
     pub factors: Vec<FactorInfo>,
+    /// Worlds that reproduce every observed figure (when the scenario has observed figures).
+    pub plausible: Option<usize>,
 }
 
 /// An uncertain factor in the manifest.
@@ -268,8 +270,16 @@ impl Manifest {
                     basis: f.basis.clone(),
                 })
                 .collect(),
+            plausible: None,
         });
         m
+    }
+
+    /// Records how many sampled worlds were plausible.
+    pub(crate) fn set_plausible(&mut self, n: usize) {
+        if let Some(u) = self.uncertainty.as_mut() {
+            u.plausible = Some(n);
+        }
     }
 
     /// Whether the folder has variants besides the baseline (and so its comparison table).

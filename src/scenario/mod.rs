@@ -33,6 +33,7 @@ pub mod diff;
 pub mod edit;
 pub mod graph;
 pub mod input;
+pub mod observed;
 pub(crate) mod raw;
 mod records;
 mod tables;
@@ -319,6 +320,7 @@ pub struct Scenario {
     source: Source,
     variants: Vec<Variant>,
     factors: Vec<variant::factor::Factor>,
+    observed: Vec<observed::Observation>,
 }
 
 impl Scenario {
@@ -380,6 +382,7 @@ impl Scenario {
         scenario.variants = variants;
         scenario.warnings.extend(notes);
         scenario.factors = variant::factor::read_factors(&scenario, &input.file.uncertain)?;
+        scenario.observed = observed::read(&scenario, &input.file.observed)?;
         Ok(scenario)
     }
 
@@ -455,6 +458,7 @@ impl Scenario {
             source: self.source.clone(),
             variants: Vec::new(),
             factors: Vec::new(),
+            observed: Vec::new(),
         }
     }
 

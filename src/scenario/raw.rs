@@ -29,6 +29,23 @@ pub(crate) struct RawFile {
     pub sweep: Vec<RawSweep>,
     #[serde(default)]
     pub uncertain: Vec<RawUncertain>,
+    #[serde(default)]
+    pub observed: Vec<RawObserved>,
+}
+
+/// `[[observed]]`: a published figure that plausible worlds must reproduce.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawObserved {
+    pub name: String,
+    pub cohort: String,
+    pub group: Option<String>,
+    pub key: Option<String>,
+    pub measure: String,
+    pub given: Option<String>,
+    pub per_year: Option<bool>,
+    pub range: Vec<f64>,
+    pub source: Option<String>,
 }
 
 /// `[[uncertain]]`: a factor nobody knows for sure, drawn by `refgap uncertainty`.

@@ -56,6 +56,7 @@ pub(super) fn baseline(input: &Input, stem: &str, source: Source) -> Result<Scen
         source,
         variants: Vec::new(),
         factors: Vec::new(),
+        observed: Vec::new(),
     })
 }
 

@@ -9,6 +9,7 @@
 
 pub mod delay;
 pub mod latin;
+pub mod measure;
 
 use std::fmt;
 

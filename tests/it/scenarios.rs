@@ -191,6 +191,22 @@ const INVALID: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "bad_observed_cohort.toml",
+        &["[[observed]] #1 \"x\"", "cohort", "\"nobody\" is not a cohort"],
+    ),
+    (
+        "bad_observed_key.toml",
+        &[
+            "[[observed]] #1 \"x\"",
+            "key",
+            "\"BFA\" is not a country of an entry point",
+        ],
+    ),
+    (
+        "bad_observed_measure.toml",
+        &["[[observed]] #1 \"x\"", "measure", "protected_in_time needs a clock"],
+    ),
+    (
         "bad_fidelity.toml",
         &[
             "[[channel]]",

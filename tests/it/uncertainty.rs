@@ -244,3 +244,93 @@ fn the_uncertainty_command_writes_its_tables() {
         .failure()
         .stderr(predicate::str::contains("has no [[uncertain]] factors"));
 }
+
+/// Observed figures keep the worlds that reproduce them. On the minimal scenario, protected
+/// among identified is 0.8 in every world (the shelter grants protection on arrival, whatever its
+/// dropout: a hand value), so it rules nothing out; completed among identified falls with the
+/// shelter's dropout, so a narrow range keeps only some worlds, and `plausible.csv` says which.
+#[test]
+fn observed_figures_keep_the_plausible_worlds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("observed.toml");
+    let text = fs::read_to_string(bundled("minimal.toml")).unwrap()
+        + r#"
+[[intervention]]
+name = "faster cross-border channel"
+[[intervention.change]]
+select = { cross_border = true }
+scale = { delay = 0.5 }
+
+[[uncertain]]
+name = "shelter dropout"
+select = { id = "CIV.shelter" }
+parameter = "dropout_per_day"
+range = [0.0, 0.05]
+
+[[observed]]
+name = "protected | identified"
+cohort = "*"
+measure = "protected"
+given = "identified"
+range = [0.7999999, 0.8000001]
+
+[[observed]]
+name = "completed | identified"
+cohort = "BFA children, cocoa farms in CIV"
+group = "country"
+key = "CIV"
+measure = "completed"
+given = "identified"
+range = [0.0, 0.15]
+"#;
+    fs::write(&file, &text).unwrap();
+    let s = crate::util::scenario(&text);
+    let p = evaluate(&s, &[0.5], Solver::Auto).unwrap();
+    assert!((p.observed[0] - 0.8).abs() < 1e-12, "{:?}", p.observed);
+    refgap(["uncertainty", "--design", "lhs", "--samples", "50", "--out"])
+        .arg(tmp.path())
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "sampled worlds reproduce every observed figure",
+        ));
+    let dir = tmp.path().join("observed-uncertainty");
+    let mut reader = csv::Reader::from_path(dir.join("plausible.csv")).unwrap();
+    let mut by_sample = std::collections::BTreeMap::<usize, bool>::new();
+    for r in reader.records() {
+        let r = r.unwrap();
+        let (sample, name, value, inside) = (
+            r[0].parse::<usize>().unwrap(),
+            &r[1],
+            r[2].parse::<f64>().unwrap(),
+            &r[3],
+        );
+        let want = if name == "protected | identified" {
+            (0.7999999..=0.8000001).contains(&value)
+        } else {
+            (0.0..=0.15).contains(&value)
+        };
+        assert_eq!(inside == "true", want, "{r:?}");
+        *by_sample.entry(sample).or_insert(true) &= want;
+    }
+    let plausible = by_sample.values().filter(|p| **p).count();
+    assert!(
+        plausible > 0 && plausible < 50,
+        "a narrow range keeps some worlds, not all: {plausible}"
+    );
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["plausible"], plausible);
+    let summary = fs::read_to_string(dir.join("summary.csv")).unwrap();
+    assert!(summary.lines().any(|l| l.starts_with("plausible,")));
+    // A range no world reaches: the run says which figure rules them out.
+    fs::write(&file, text.replace("range = [0.0, 0.15]", "range = [0.9, 1.0]")).unwrap();
+    refgap(["uncertainty", "--design", "lhs", "--samples", "20", "--out"])
+        .arg(tmp.path().join("none"))
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "no world is plausible: \"completed | identified\" rules out the most",
+        ));
+}

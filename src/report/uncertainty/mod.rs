@@ -12,8 +12,6 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
-
 use super::ALL_COHORTS;
 use super::csv::{CsvRow, to_csv};
 use super::manifest::Manifest;
@@ -22,160 +20,8 @@ use super::write::{Table, names, render};
 use crate::exact::uncertainty::{OUTCOME_NAMES, Sample};
 use crate::scenario::{Scenario, VariantKind};
 
-/// A row of `samples.csv`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SampleRow {
-    /// Index of the sampled world (design order).
-    pub sample: usize,
-    /// Factor name.
-    pub factor: String,
-    /// Its value in that world.
-    pub value: f64,
-}
-
-/// A row of `outcomes.csv`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct OutcomeRow {
-    /// Index of the sampled world.
-    pub sample: usize,
-    /// `baseline` or an intervention.
-    pub variant: String,
-    /// Cohort name, or `*` for all cohorts.
-    pub cohort: String,
-    /// `identified`, `protected`, `returned`, `reintegrated`, `completed` or `gap`.
-    pub measure: &'static str,
-    /// Exact probability (victims-weighted mean for `*`).
-    pub rate: f64,
-    /// Victims per year.
-    pub victims_per_year: f64,
-}
-
-/// A row of `summary.csv`: victims per year over the sampled worlds.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SummaryRow {
-    /// `all` (every sampled world).
-    pub subset: &'static str,
-    /// `baseline` or an intervention.
-    pub variant: String,
-    /// Cohort name, or `*`.
-    pub cohort: String,
-    /// Outcome name.
-    pub measure: &'static str,
-    /// `level` (the value) or `gain` (variant minus baseline in the same world; not for the
-    /// baseline).
-    pub quantity: &'static str,
-    /// Mean over the worlds.
-    pub mean: f64,
-    /// Standard deviation over the worlds (n − 1 denominator; 0 for one world).
-    pub sd: f64,
-    /// 5 % quantile.
-    pub p05: f64,
-    /// Median.
-    pub p50: f64,
-    /// 95 % quantile.
-    pub p95: f64,
-    /// Share of worlds where the value is > 0.
-    pub p_positive: f64,
-}
-
-/// A row of the uncertainty run's `ranking.csv`: how the interventions rank by gain.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RankRow {
-    /// `all`.
-    pub subset: &'static str,
-    /// The intervention.
-    pub variant: String,
-    /// `completed` or `protected` victims per year gained, all cohorts.
-    pub measure: &'static str,
-    /// Share of worlds where it has the largest gain (ties broken by variant order).
-    pub p_best: f64,
-    /// Share of worlds where it is among the three largest gains.
-    pub p_top3: f64,
-    /// Mean rank (1 = largest gain).
-    pub mean_rank: f64,
-    /// 5 % quantile of the gain.
-    pub p05_gain: f64,
-    /// Median gain.
-    pub p50_gain: f64,
-    /// 95 % quantile of the gain.
-    pub p95_gain: f64,
-}
-
-/// A row of `pairwise.csv`: one intervention against another, in the same worlds.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PairRow {
-    /// `all`.
-    pub subset: &'static str,
-    /// First intervention.
-    pub variant_a: String,
-    /// Second intervention.
-    pub variant_b: String,
-    /// `completed` or `protected` victims per year, all cohorts.
-    pub measure: &'static str,
-    /// Share of worlds where `a` gains strictly more than `b`.
-    pub p_a_beats_b: f64,
-    /// Median of `a`'s gain minus `b`'s.
-    pub p50_difference: f64,
-}
-
-macro_rules! row {
-    ($t:ty, $file:literal, [$($col:literal),* $(,)?]) => {
-        impl CsvRow for $t {
-            const FILE: &'static str = $file;
-            const HEADER: &'static [&'static str] = &[$($col),*];
-        }
-    };
-}
-row!(SampleRow, "samples.csv", ["sample", "factor", "value"]);
-row!(
-    OutcomeRow,
-    "outcomes.csv",
-    ["sample", "variant", "cohort", "measure", "rate", "victims_per_year"]
-);
-row!(
-    SummaryRow,
-    "summary.csv",
-    [
-        "subset",
-        "variant",
-        "cohort",
-        "measure",
-        "quantity",
-        "mean",
-        "sd",
-        "p05",
-        "p50",
-        "p95",
-        "p_positive"
-    ]
-);
-row!(
-    RankRow,
-    "ranking.csv",
-    [
-        "subset",
-        "variant",
-        "measure",
-        "p_best",
-        "p_top3",
-        "mean_rank",
-        "p05_gain",
-        "p50_gain",
-        "p95_gain"
-    ]
-);
-row!(
-    PairRow,
-    "pairwise.csv",
-    [
-        "subset",
-        "variant_a",
-        "variant_b",
-        "measure",
-        "p_a_beats_b",
-        "p50_difference"
-    ]
-);
+mod rows;
+pub use rows::{OutcomeRow, PairRow, PlausibleRow, RankRow, SampleRow, SummaryRow};
 
 /// Every table of one uncertainty run.
 #[derive(Debug, Clone)]
@@ -192,6 +38,8 @@ pub struct UncertaintyReport {
     pub pairwise: Vec<PairRow>,
     /// `sensitivity.csv` (Sobol and Morris designs).
     pub sensitivity: Vec<SensitivityRow>,
+    /// `plausible.csv` (when the scenario has observed figures).
+    pub plausible: Vec<PlausibleRow>,
     /// `manifest.json`.
     pub manifest: Manifest,
 }
@@ -206,7 +54,13 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
-fn summary_row(variant: &str, cohort: &str, measure: &'static str, quantity: &'static str, x: &[f64]) -> SummaryRow {
+fn summary_row(
+    subset: &'static str,
+    variant: &str,
+    cohort: &str,
+    (measure, quantity): (&'static str, &'static str),
+    x: &[f64],
+) -> SummaryRow {
     let n = x.len() as f64;
     let mean = x.iter().sum::<f64>() / n;
     let sd = if x.len() > 1 {
@@ -217,7 +71,7 @@ fn summary_row(variant: &str, cohort: &str, measure: &'static str, quantity: &'s
     let mut sorted = x.to_vec();
     sorted.sort_by(f64::total_cmp);
     SummaryRow {
-        subset: "all",
+        subset,
         variant: variant.to_owned(),
         cohort: cohort.to_owned(),
         measure,
@@ -284,6 +138,7 @@ impl UncertaintyReport {
             ranking: Vec::new(),
             pairwise: Vec::new(),
             sensitivity: Vec::new(),
+            plausible: Vec::new(),
             manifest: Manifest::uncertainty(s, design.name(), samples.len(), seed),
         };
         for (i, sample) in samples.iter().enumerate() {
@@ -310,31 +165,62 @@ impl UncertaintyReport {
                 }
             }
         }
-        if !samples.is_empty() {
+        // Every world counts once in `all`; with observed figures, `plausible` keeps the worlds
+        // that reproduce all of them.
+        let mut subsets: Vec<(&'static str, Vec<usize>)> = vec![("all", (0..samples.len()).collect())];
+        if !s.observed().is_empty() {
+            subsets.push((
+                "plausible",
+                (0..samples.len()).filter(|&i| samples[i].plausible(s)).collect(),
+            ));
+            for (i, sample) in samples.iter().enumerate() {
+                for (o, v) in s.observed().iter().zip(&sample.observed) {
+                    out.plausible.push(PlausibleRow {
+                        sample: i,
+                        observation: o.name.clone(),
+                        value: *v,
+                        inside: (o.lo..=o.hi).contains(v),
+                    });
+                }
+            }
+            out.manifest.set_plausible(subsets[1].1.len());
+        }
+        for (subset, keep) in &subsets {
+            if keep.is_empty() {
+                continue;
+            }
+            let vpy: Vec<&Vec<Vec<[f64; 6]>>> = keep.iter().map(|&i| &vpy[i]).collect();
             for (a, name) in arms.iter().enumerate() {
                 for (c, cohort) in cohorts.iter().enumerate() {
                     for (m, measure) in OUTCOME_NAMES.iter().enumerate() {
                         let level: Vec<f64> = vpy.iter().map(|x| x[a][c][m]).collect();
-                        out.summary.push(summary_row(name, cohort, measure, "level", &level));
+                        out.summary
+                            .push(summary_row(subset, name, cohort, (measure, "level"), &level));
                         if a > 0 {
                             let gain: Vec<f64> = vpy.iter().map(|x| x[a][c][m] - x[0][c][m]).collect();
-                            out.summary.push(summary_row(name, cohort, measure, "gain", &gain));
+                            out.summary
+                                .push(summary_row(subset, name, cohort, (measure, "gain"), &gain));
                         }
                     }
                 }
             }
-            out.decision_tables(&arms, &vpy);
+            out.decision_tables(subset, &arms, &vpy);
+        }
+        if !samples.is_empty() {
             let factors: Vec<String> = s.factors().iter().map(|f| f.name.clone()).collect();
             let all = cohorts.len() - 1;
             let totals: Vec<Vec<[f64; 6]>> = vpy.iter().map(|x| x.iter().map(|arm| arm[all]).collect()).collect();
             out.sensitivity = sensitivity::rows(design, &arms, &factors, &totals, seed);
         }
-        out.manifest.files = names(&UncertaintyReport::tables(!matches!(design, Design::Lhs(_))));
+        out.manifest.files = names(&UncertaintyReport::tables(
+            !matches!(design, Design::Lhs(_)),
+            !s.observed().is_empty(),
+        ));
         out
     }
 
     /// `ranking.csv` and `pairwise.csv`, from the gains over all cohorts.
-    fn decision_tables(&mut self, arms: &[String], vpy: &[Vec<Vec<[f64; 6]>>]) {
+    fn decision_tables(&mut self, subset: &'static str, arms: &[String], vpy: &[&Vec<Vec<[f64; 6]>>]) {
         let all = vpy.first().map_or(0, |x| x[0].len() - 1);
         let n = vpy.len() as f64;
         for (measure, m) in [("completed", 4), ("protected", 1)] {
@@ -364,7 +250,7 @@ impl UncertaintyReport {
                 let mut g: Vec<f64> = gains.iter().map(|x| x[a]).collect();
                 g.sort_by(f64::total_cmp);
                 self.ranking.push(RankRow {
-                    subset: "all",
+                    subset,
                     variant: arms[a + 1].clone(),
                     measure,
                     p_best: best[a] as f64 / n,
@@ -382,7 +268,7 @@ impl UncertaintyReport {
                     let beats = d.iter().filter(|v| **v > 0.0).count() as f64 / n;
                     d.sort_by(f64::total_cmp);
                     self.pairwise.push(PairRow {
-                        subset: "all",
+                        subset,
                         variant_a: arms[a + 1].clone(),
                         variant_b: arms[b + 1].clone(),
                         measure,
@@ -395,7 +281,7 @@ impl UncertaintyReport {
     }
 
     /// The tables of an `uncertainty` results folder, in writing order: the one list of its files.
-    fn tables(indices: bool) -> Vec<Table<UncertaintyReport>> {
+    fn tables(indices: bool, observed: bool) -> Vec<Table<UncertaintyReport>> {
         let mut t: Vec<Table<UncertaintyReport>> = vec![
             (SampleRow::FILE, |r| to_csv(&r.samples)),
             (OutcomeRow::FILE, |r| to_csv(&r.outcomes)),
@@ -406,13 +292,22 @@ impl UncertaintyReport {
         if indices {
             t.push((SensitivityRow::FILE, |r| to_csv(&r.sensitivity)));
         }
+        if observed {
+            t.push((PlausibleRow::FILE, |r| to_csv(&r.plausible)));
+        }
         t
     }
 
     /// Every file of the results folder (name, bytes), `manifest.json` last.
     pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
-        let indices = self.manifest.uncertainty.as_ref().is_some_and(|u| u.design != "lhs");
-        render(self, &UncertaintyReport::tables(indices), self.manifest.to_json())
+        let info = self.manifest.uncertainty.as_ref();
+        let indices = info.is_some_and(|u| u.design != "lhs");
+        let observed = info.is_some_and(|u| u.plausible.is_some());
+        render(
+            self,
+            &UncertaintyReport::tables(indices, observed),
+            self.manifest.to_json(),
+        )
     }
 
     /// The three factors with the largest total index (`ST`, or `mu_star` for Morris) on one
@@ -434,12 +329,49 @@ impl UncertaintyReport {
         Some(format!("{} [{index}]", list.join(", ")))
     }
 
+    /// With observed figures: how many worlds are plausible (and, when none is, which figure
+    /// rules out the most), and the subset the summary then describes.
+    fn plausible_line(&self, out: &mut String) -> &'static str {
+        let Some(plausible) = self.manifest.uncertainty.as_ref().and_then(|u| u.plausible) else {
+            return "all";
+        };
+        let total = self.plausible.iter().map(|r| r.sample + 1).max().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "  {plausible} of {total} sampled worlds reproduce every observed figure (plausible); the ranking below is over {}",
+            if plausible > 0 { "them" } else { "all worlds" }
+        );
+        if plausible > 0 {
+            return "plausible";
+        }
+        let mut outside: Vec<(&str, usize)> = Vec::new();
+        for r in self.plausible.iter().filter(|r| !r.inside) {
+            match outside.iter_mut().find(|(n, _)| *n == r.observation) {
+                Some(e) => e.1 += 1,
+                None => outside.push((&r.observation, 1)),
+            }
+        }
+        outside.sort_by_key(|e| std::cmp::Reverse(e.1));
+        if let Some((name, n)) = outside.first() {
+            let _ = writeln!(
+                out,
+                "  no world is plausible: \"{name}\" rules out the most ({n} of {total}); check its range and the factors behind it"
+            );
+        }
+        "all"
+    }
+
     /// The terminal summary: per intervention, the median completed victims a year gained with
     /// its 90 % range and the share of worlds where it is best, and a plain sentence when the
     /// leading practice is not best in at least 90 % of them.
     pub fn render(&self, title: &str) -> String {
         let mut out = format!("{title}\n");
-        let mut rows: Vec<&RankRow> = self.ranking.iter().filter(|r| r.measure == "completed").collect();
+        let subset = self.plausible_line(&mut out);
+        let mut rows: Vec<&RankRow> = self
+            .ranking
+            .iter()
+            .filter(|r| r.measure == "completed" && r.subset == subset)
+            .collect();
         if rows.is_empty() {
             let _ = writeln!(out, "  no interventions to compare: see summary.csv for the levels");
             return out;

@@ -1,0 +1,209 @@
+//! Observed figures (`[[observed]]`): published numbers that a sampled world must reproduce to
+//! count as **plausible** (history matching by rejection: each world is solved exactly, so there
+//! is no emulator to train and no emulator error).
+//!
+//! An observation names a rate as in `rates.csv` — a cohort (or `*`, every cohort), a group
+//! (`all`, `entry` with an entry authority's id, or `country` with an entry country's code) and a
+//! measure — optionally conditional on another measure (`given`, e.g. returned among identified),
+//! or in victims per year (`per_year = true`), and the range `[lo, hi]` it must fall in. Checked
+//! when the scenario is read: unique names, the cohort, the group and key among the cohort's
+//! entries, known measures (`protected_in_time` needs a clock the exact solver has not), and a
+//! range with `lo <= hi`. The value of an observation in a world is computed by
+//! [`crate::exact::uncertainty`].
+
+use std::collections::HashSet;
+
+use super::Scenario;
+use super::check::Checker;
+use super::raw::RawObserved;
+use crate::error::{Error, Result};
+use crate::vocab::measure::Measure;
+
+/// Which entry points of a cohort an observation looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Every entry point.
+    All,
+    /// One entry authority (index into the authorities).
+    Entry(usize),
+    /// Every entry point in one country (index into the countries).
+    Country(usize),
+}
+
+/// A validated observation; see the module docs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// Unique name.
+    pub name: String,
+    /// The cohort (index), or `None` for every cohort (`*`).
+    pub cohort: Option<usize>,
+    /// Which entry points.
+    pub group: Group,
+    /// The measure observed.
+    pub measure: Measure,
+    /// The measure it is conditional on, if any (the rate is `measure / given`).
+    pub given: Option<Measure>,
+    /// Victims per year instead of a rate.
+    pub per_year: bool,
+    /// Smallest plausible value.
+    pub lo: f64,
+    /// Largest plausible value.
+    pub hi: f64,
+    /// Where the figure comes from.
+    pub source: String,
+}
+
+impl Observation {
+    /// Whether entry point `k` of cohort `c` of `s` is in the observation's group.
+    pub fn keeps(&self, s: &Scenario, c: usize, k: usize) -> bool {
+        let a = s.cohorts[c].entry[k].0;
+        match self.group {
+            Group::All => true,
+            Group::Entry(e) => a == e,
+            Group::Country(country) => s.authorities[a].country == country,
+        }
+    }
+}
+
+impl Scenario {
+    /// The observed figures, in file order.
+    pub fn observed(&self) -> &[Observation] {
+        &self.observed
+    }
+}
+
+/// Reads and checks the `[[observed]]` tables of `s`'s file.
+pub(crate) fn read(s: &Scenario, raw: &[RawObserved]) -> Result<Vec<Observation>> {
+    let mut ck = Checker::new();
+    let mut names = HashSet::new();
+    let mut out = Vec::new();
+    for (i, r) in raw.iter().enumerate() {
+        let loc = format!("[[observed]] #{} \"{}\"", i + 1, r.name);
+        if r.name.trim().is_empty() {
+            ck.bad(&loc, "name", "is empty; give every observation a name");
+        } else if !names.insert(r.name.trim()) {
+            ck.bad(
+                &loc,
+                "name",
+                format!("\"{}\" names two observations; names must be unique", r.name),
+            );
+        }
+        let before = ck.problems.len();
+        let o = read_one(&mut ck, &loc, r, s);
+        if ck.problems.len() == before
+            && let Some(o) = o
+        {
+            out.push(o);
+        }
+    }
+    if ck.problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid {
+            path: s.source.path.clone(),
+            problems: ck.problems,
+        })
+    }
+}
+
+fn measure(ck: &mut Checker, loc: &str, key: &str, name: &str) -> Option<Measure> {
+    match Measure::parse(name) {
+        Some(Measure::ProtectedInTime) => {
+            ck.bad(
+                loc,
+                key,
+                "protected_in_time needs a clock that the exact solver has not; observe protected",
+            );
+            None
+        }
+        Some(m) => Some(m),
+        None => {
+            let names: Vec<&str> = Measure::ALL[..Measure::COUNT - 1].iter().map(|m| m.name()).collect();
+            ck.bad(
+                loc,
+                key,
+                format!("unknown measure \"{name}\"; use one of: {}", names.join(", ")),
+            );
+            None
+        }
+    }
+}
+
+fn read_one(ck: &mut Checker, loc: &str, r: &RawObserved, s: &Scenario) -> Option<Observation> {
+    let cohort = if r.cohort == "*" {
+        Some(None)
+    } else {
+        match s.cohorts.iter().position(|c| c.name == r.cohort) {
+            Some(c) => Some(Some(c)),
+            None => {
+                ck.bad(
+                    loc,
+                    "cohort",
+                    format!("\"{}\" is not a cohort; give a cohort's name or \"*\"", r.cohort),
+                );
+                None
+            }
+        }
+    };
+    let m = measure(ck, loc, "measure", &r.measure);
+    let given = r.given.as_deref().map(|g| measure(ck, loc, "given", g));
+    let range = match *r.range.as_slice() {
+        [lo, hi] if lo.is_finite() && hi.is_finite() && lo <= hi && lo >= 0.0 => Some((lo, hi)),
+        _ => {
+            ck.bad(
+                loc,
+                "range",
+                "must be two finite numbers >= 0, [lowest, highest], e.g. range = [0.36, 1.0]",
+            );
+            None
+        }
+    };
+    let cohort = cohort?;
+    let cohorts: Vec<usize> = cohort.map_or_else(|| (0..s.cohorts.len()).collect(), |c| vec![c]);
+    let entries = || cohorts.iter().flat_map(|&c| s.cohorts[c].entry.iter().map(|&(a, _)| a));
+    let group = match (r.group.as_deref().unwrap_or("all"), r.key.as_deref()) {
+        ("all", None) => Some(Group::All),
+        ("entry", Some(key)) => match s.authorities.iter().position(|a| a.id == key) {
+            Some(a) if entries().any(|e| e == a) => Some(Group::Entry(a)),
+            _ => {
+                ck.bad(loc, "key", format!("\"{key}\" is not an entry point of {}", r.cohort));
+                None
+            }
+        },
+        ("country", Some(key)) => match s.countries.iter().position(|c| c.code == key) {
+            Some(c) if entries().any(|e| s.authorities[e].country == c) => Some(Group::Country(c)),
+            _ => {
+                ck.bad(
+                    loc,
+                    "key",
+                    format!("\"{key}\" is not a country of an entry point of {}", r.cohort),
+                );
+                None
+            }
+        },
+        (g @ ("all" | "entry" | "country"), _) => {
+            let need = if g == "all" { "no key" } else { "a key" };
+            ck.bad(loc, "key", format!("group \"{g}\" takes {need}"));
+            None
+        }
+        (g, _) => {
+            ck.bad(
+                loc,
+                "group",
+                format!("unknown group \"{g}\"; use all, entry or country"),
+            );
+            None
+        }
+    };
+    Some(Observation {
+        name: r.name.trim().to_owned(),
+        cohort,
+        group: group?,
+        measure: m?,
+        given: given.flatten(),
+        per_year: r.per_year.unwrap_or(false),
+        lo: range?.0,
+        hi: range?.1,
+        source: r.source.clone().unwrap_or_default(),
+    })
+}
