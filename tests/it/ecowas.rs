@@ -309,3 +309,38 @@ fn cross_border_quality_sweep_closes_the_gap_monotonically() {
         .count();
     assert!(interventions >= 8, "{interventions} interventions");
 }
+
+/// The region's published figures as `[[observed]]` ranges (issue 14): the scenario as given is
+/// a plausible world, and the observations rule out a real part of the space its uncertain
+/// factors span (worlds of a small Latin hypercube, each solved exactly in its baseline).
+#[test]
+fn the_scenario_is_plausible_and_the_observations_bite() {
+    use refgap::exact::uncertainty::observe;
+    let regional = ecowas();
+    let s = &regional.with_variants;
+    assert_eq!(s.observed().len(), 4);
+    for o in s.observed() {
+        let v = observe(&regional.baseline, &regional.solved, o);
+        assert!(
+            (o.lo..=o.hi).contains(&v),
+            "{}: {v:.3} outside [{}, {}]",
+            o.name,
+            o.lo,
+            o.hi
+        );
+    }
+    let points = refgap::stats::sensitivity::lhs(24, s.factors().len(), 7);
+    let mut plausible = 0;
+    for p in &points {
+        let values: Vec<f64> = s.factors().iter().zip(p).map(|(f, &u)| f.value(u)).collect();
+        let (world, _) = s.world(&values).unwrap();
+        let solved = refgap::exact::solve(&world).unwrap();
+        if s.observed()
+            .iter()
+            .all(|o| (o.lo..=o.hi).contains(&observe(&world, &solved, o)))
+        {
+            plausible += 1;
+        }
+    }
+    assert!(plausible < points.len(), "the observations rule nothing out");
+}
