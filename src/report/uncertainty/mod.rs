@@ -419,9 +419,10 @@ impl UncertaintyReport {
             });
             let _ = writeln!(
                 out,
-                "  The ranking is not robust: {} is best in {:.0} % of sampled worlds{second}.",
+                "  The ranking is not robust: {} is best in {:.0} % of {} worlds{second}.",
                 first.variant,
-                100.0 * first.p_best
+                100.0 * first.p_best,
+                if subset == "plausible" { "plausible" } else { "sampled" }
             );
         }
         out
