@@ -117,7 +117,7 @@ pub struct TrialRecord {
     pub channel: Option<usize>,
     /// The authority where the trial ended (for `closed` and `stalled`: where it happened).
     pub at: usize,
-    /// Day each service was granted, `NaN` if never (indexed by [`Service::index`]).
+    /// Day each service was granted, `NaN` if never (indexed by [`crate::vocab::Service::index`]).
     pub granted_at: [f64; 3],
     /// Day the case completed its cohort's goal, `NaN` if it did not.
     pub completed_at: f64,
