@@ -118,6 +118,20 @@ fn exact_solver(c: &mut Criterion) {
     group.bench_function("rank/bench100", |b| {
         b.iter(|| black_box(refgap::exact::rank::rank_channels(&s).unwrap()))
     });
+    // One world of an uncertainty run of the regional scenario (its 8 factors at their
+    // medians): the baseline and its 8 interventions, each solved with perfect communication
+    // too. Side by side: the same scenario's plain exact solve of the baseline alone.
+    let regional = refgap::scenario::Scenario::load("scenarios/ecowas-2020".as_ref()).unwrap();
+    let baseline = regional.clone().without_variants();
+    group.bench_function("solve/ecowas-2020", |b| {
+        b.iter(|| black_box(refgap::exact::solve(&baseline).unwrap()))
+    });
+    let median = vec![0.5; regional.factors().len()];
+    group.bench_function("uncertainty-world/ecowas-2020", |b| {
+        b.iter(|| {
+            black_box(refgap::exact::uncertainty::evaluate(&regional, &median, refgap::exact::Solver::Auto).unwrap())
+        })
+    });
     group.finish();
 }
 
