@@ -67,3 +67,45 @@ impl Checker {
         found
     }
 }
+
+/// Reads an array of named tables (`[[uncertain]]`, `[[observed]]`): every name non-empty and
+/// unique (a `what` is named `name`), each table read by `read_one` at its location
+/// (`[[table]] #i "name"`); every problem of every table collected into one error naming the
+/// scenario file.
+pub(crate) fn read_named<R, T>(
+    path: &std::path::Path,
+    (table, what): (&str, &str),
+    raw: &[R],
+    name: impl Fn(&R) -> &str,
+    mut read_one: impl FnMut(&mut Checker, &str, &R) -> Option<T>,
+) -> crate::Result<Vec<T>> {
+    let mut ck = Checker::new();
+    let mut names = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, r) in raw.iter().enumerate() {
+        let n = name(r);
+        let loc = format!("[[{table}]] #{} \"{n}\"", i + 1);
+        if n.trim().is_empty() {
+            ck.bad(&loc, "name", format!("is empty; give every {what} a name"));
+        } else if !names.insert(n.trim()) {
+            ck.bad(
+                &loc,
+                "name",
+                format!("\"{n}\" names two {what}s; {what} names must be unique"),
+            );
+        }
+        let before = ck.problems.len();
+        let one = read_one(&mut ck, &loc, r);
+        if let Some(t) = one.filter(|_| ck.problems.len() == before) {
+            out.push(t);
+        }
+    }
+    if ck.problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(crate::Error::Invalid {
+            path: path.to_path_buf(),
+            problems: ck.problems,
+        })
+    }
+}

@@ -11,12 +11,10 @@
 //! range with `lo <= hi`. The value of an observation in a world is computed by
 //! [`crate::exact::uncertainty`].
 
-use std::collections::HashSet;
-
 use super::Scenario;
-use super::check::Checker;
+use super::check::{Checker, read_named};
 use super::raw::RawObserved;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::vocab::measure::Measure;
 
 /// Which entry points of a cohort an observation looks at.
@@ -74,36 +72,13 @@ impl Scenario {
 
 /// Reads and checks the `[[observed]]` tables of `s`'s file.
 pub(crate) fn read(s: &Scenario, raw: &[RawObserved]) -> Result<Vec<Observation>> {
-    let mut ck = Checker::new();
-    let mut names = HashSet::new();
-    let mut out = Vec::new();
-    for (i, r) in raw.iter().enumerate() {
-        let loc = format!("[[observed]] #{} \"{}\"", i + 1, r.name);
-        if r.name.trim().is_empty() {
-            ck.bad(&loc, "name", "is empty; give every observation a name");
-        } else if !names.insert(r.name.trim()) {
-            ck.bad(
-                &loc,
-                "name",
-                format!("\"{}\" names two observations; names must be unique", r.name),
-            );
-        }
-        let before = ck.problems.len();
-        let o = read_one(&mut ck, &loc, r, s);
-        if ck.problems.len() == before
-            && let Some(o) = o
-        {
-            out.push(o);
-        }
-    }
-    if ck.problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Invalid {
-            path: s.source.path.clone(),
-            problems: ck.problems,
-        })
-    }
+    read_named(
+        &s.source.path,
+        ("observed", "observation"),
+        raw,
+        |r| &r.name,
+        |ck, loc, r| read_one(ck, loc, r, s),
+    )
 }
 
 fn measure(ck: &mut Checker, loc: &str, key: &str, name: &str) -> Option<Measure> {

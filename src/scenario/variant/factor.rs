@@ -15,12 +15,10 @@
 //! known, `lo < hi`, both ends valid values of the parameter, a triangular mode inside the range,
 //! and the selector matching something in the baseline.
 
-use std::collections::HashSet;
-
 use super::intervention;
 use crate::error::{Error, Problem, Result};
 use crate::scenario::Scenario;
-use crate::scenario::check::Checker;
+use crate::scenario::check::{Checker, read_named};
 use crate::scenario::edit::apply::Change;
 use crate::scenario::edit::change::{Edit, Op, Param};
 use crate::scenario::edit::selector::Selector;
@@ -82,36 +80,13 @@ impl Factor {
 
 /// Reads and checks the `[[uncertain]]` tables of `s`'s file against its baseline.
 pub(crate) fn read_factors(s: &Scenario, raw: &[RawUncertain]) -> Result<Vec<Factor>> {
-    let mut ck = Checker::new();
-    let mut names = HashSet::new();
-    let mut out = Vec::new();
-    for (i, r) in raw.iter().enumerate() {
-        let loc = format!("[[uncertain]] #{} \"{}\"", i + 1, r.name);
-        if r.name.trim().is_empty() {
-            ck.bad(
-                &loc,
-                "name",
-                "is empty; give every factor a name (it names the factor in every table)",
-            );
-        } else if !names.insert(r.name.trim()) {
-            ck.bad(
-                &loc,
-                "name",
-                format!("\"{}\" names two factors; factor names must be unique", r.name),
-            );
-        }
-        if let Some(f) = read_one(&mut ck, &loc, r, s) {
-            out.push(f);
-        }
-    }
-    if ck.problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Invalid {
-            path: s.source.path.clone(),
-            problems: ck.problems,
-        })
-    }
+    read_named(
+        &s.source.path,
+        ("uncertain", "factor"),
+        raw,
+        |r| &r.name,
+        |ck, loc, r| read_one(ck, loc, r, s),
+    )
 }
 
 fn read_one(ck: &mut Checker, loc: &str, r: &RawUncertain, s: &Scenario) -> Option<Factor> {
