@@ -5,6 +5,11 @@ use super::CsvRow;
 /// Serialises rows as CSV with the header row (written even when there are no rows); text cells
 /// are made spreadsheet-safe (a formula-like text cell gets a leading apostrophe).
 pub fn to_csv<T: CsvRow>(rows: &[T]) -> Vec<u8> {
+    rows_to_csv::<T, _>(rows)
+}
+
+/// [`to_csv`] of rows made one at a time (a large table never held as row structs).
+pub fn rows_to_csv<T: CsvRow, R: serde::Serialize>(rows: impl IntoIterator<Item = R>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     w.write_record(T::HEADER).expect("writing to memory cannot fail");
     for r in rows {

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 
 use super::ALL_COHORTS;
-use super::csv::{CsvRow, to_csv};
+use super::csv::{CsvRow, rows_to_csv, to_csv};
 use super::manifest::Manifest;
 use super::sensitivity::{self, Design, SensitivityRow};
 use super::write::{Table, names, render};
@@ -23,13 +23,47 @@ use crate::scenario::{Scenario, VariantKind};
 mod rows;
 pub use rows::{OutcomeRow, PairRow, PlausibleRow, RankRow, SampleRow, SummaryRow};
 
+/// The numbers of `outcomes.csv`: victims per year per world, arm, cohort (then `*`) and
+/// outcome, with the names and victims that turn them into rows.
+#[derive(Debug, Clone)]
+pub struct Outcomes {
+    arms: Vec<String>,
+    cohorts: Vec<String>,
+    weights: Vec<f64>,
+    vpy: Vec<Vec<Vec<[f64; 6]>>>,
+}
+
+impl Outcomes {
+    /// The rows of `outcomes.csv`, made one at a time.
+    pub fn rows(&self) -> impl Iterator<Item = OutcomeRow> + '_ {
+        self.vpy.iter().enumerate().flat_map(move |(i, world)| {
+            world.iter().zip(&self.arms).flat_map(move |(arm, name)| {
+                arm.iter()
+                    .zip(&self.cohorts)
+                    .zip(&self.weights)
+                    .flat_map(move |((values, cohort), w)| {
+                        values.iter().zip(OUTCOME_NAMES).map(move |(v, measure)| OutcomeRow {
+                            sample: i,
+                            variant: name.clone(),
+                            cohort: cohort.clone(),
+                            measure,
+                            rate: if *w > 0.0 { v / w } else { 0.0 },
+                            victims_per_year: *v,
+                        })
+                    })
+            })
+        })
+    }
+}
+
 /// Every table of one uncertainty run.
 #[derive(Debug, Clone)]
 pub struct UncertaintyReport {
     /// `samples.csv`.
     pub samples: Vec<SampleRow>,
-    /// `outcomes.csv`.
-    pub outcomes: Vec<OutcomeRow>,
+    /// `outcomes.csv`, kept as numbers and written row by row: it is by far the largest table
+    /// (worlds × arms × cohorts × 6 rows), so it is never held as row structs.
+    pub outcomes: Outcomes,
     /// `summary.csv`.
     pub summary: Vec<SummaryRow>,
     /// `ranking.csv`.
@@ -133,7 +167,12 @@ impl UncertaintyReport {
         let vpy = victims(s, samples);
         let mut out = UncertaintyReport {
             samples: Vec::new(),
-            outcomes: Vec::new(),
+            outcomes: Outcomes {
+                arms: arms.clone(),
+                cohorts: cohorts.clone(),
+                weights: weights.clone(),
+                vpy: Vec::new(),
+            },
             summary: Vec::new(),
             ranking: Vec::new(),
             pairwise: Vec::new(),
@@ -148,21 +187,6 @@ impl UncertaintyReport {
                     factor: f.name.clone(),
                     value: *v,
                 });
-            }
-            for (a, name) in arms.iter().enumerate() {
-                for (c, cohort) in cohorts.iter().enumerate() {
-                    for (m, measure) in OUTCOME_NAMES.iter().enumerate() {
-                        let v = vpy[i][a][c][m];
-                        out.outcomes.push(OutcomeRow {
-                            sample: i,
-                            variant: name.clone(),
-                            cohort: cohort.clone(),
-                            measure,
-                            rate: if weights[c] > 0.0 { v / weights[c] } else { 0.0 },
-                            victims_per_year: v,
-                        });
-                    }
-                }
             }
         }
         // Every world counts once in `all`; with observed figures, `plausible` keeps the worlds
@@ -212,6 +236,7 @@ impl UncertaintyReport {
             let totals: Vec<Vec<[f64; 6]>> = vpy.iter().map(|x| x.iter().map(|arm| arm[all]).collect()).collect();
             out.sensitivity = sensitivity::rows(design, &arms, &factors, &totals, seed);
         }
+        out.outcomes.vpy = vpy;
         out.manifest.files = names(&UncertaintyReport::tables(
             !matches!(design, Design::Lhs(_)),
             !s.observed().is_empty(),
@@ -284,7 +309,7 @@ impl UncertaintyReport {
     fn tables(indices: bool, observed: bool) -> Vec<Table<UncertaintyReport>> {
         let mut t: Vec<Table<UncertaintyReport>> = vec![
             (SampleRow::FILE, |r| to_csv(&r.samples)),
-            (OutcomeRow::FILE, |r| to_csv(&r.outcomes)),
+            (OutcomeRow::FILE, |r| rows_to_csv::<OutcomeRow, _>(r.outcomes.rows())),
             (SummaryRow::FILE, |r| to_csv(&r.summary)),
             (RankRow::FILE, |r| to_csv(&r.ranking)),
             (PairRow::FILE, |r| to_csv(&r.pairwise)),
