@@ -108,7 +108,8 @@ where
 }
 
 /// Reserves, for each scenario (loaded from the path beside it), its results folder
-/// `out/<name><suffix>` before any work, in order.
+/// `out/<name><suffix>` before any work, in order. Two scenarios of a batch that would write the
+/// same folder are refused, naming both.
 fn reserve_all(
     paths: &[PathBuf],
     scenarios: &[Scenario],
@@ -116,17 +117,24 @@ fn reserve_all(
     suffix: &str,
     quiet: bool,
 ) -> Result<Vec<OutputFolder>> {
-    paths
-        .iter()
-        .zip(scenarios)
-        .map(|(path, s)| {
-            let name = format!(
-                "{}{suffix}",
-                crate::scenario::default_name(&crate::scenario::scenario_file(path))
+    let mut names: std::collections::HashMap<String, &PathBuf> = std::collections::HashMap::new();
+    let mut folders = Vec::new();
+    for (path, s) in paths.iter().zip(scenarios) {
+        let name = format!(
+            "{}{suffix}",
+            crate::scenario::default_name(&crate::scenario::scenario_file(path))
+        );
+        if let Some(other) = names.insert(name.clone(), path) {
+            anyhow::bail!(
+                "{} and {} would both write to {}; run them with different --out folders",
+                other.display(),
+                path.display(),
+                out.join(&name).display()
             );
-            reserve(s, &out.join(name), quiet)
-        })
-        .collect()
+        }
+        folders.push(reserve(s, &out.join(name), quiet)?);
+    }
+    Ok(folders)
 }
 
 /// The worker threads: `threads` of them, or one per core.

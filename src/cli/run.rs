@@ -1,7 +1,6 @@
 //! `refgap run`: simulate scenarios, write one results folder per scenario, print the summaries
 //! (and, with `--check-exact`, the distance of every simulated rate from the exact solution).
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -10,11 +9,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::{LoadArgs, progress_bar, reserve};
+use super::{LoadArgs, progress_bar, reserve_all};
 use crate::engine::{self, RunConfig};
 use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
 use crate::report::{Report, summary};
-use crate::scenario::{self, Scenario};
+use crate::scenario::Scenario;
 
 #[derive(Debug, Args)]
 pub(super) struct RunArgs {
@@ -64,8 +63,7 @@ fn parse_precision(v: &str) -> std::result::Result<f64, String> {
 
 pub(super) fn run(args: &RunArgs) -> Result<()> {
     // Load and validate everything first: a typo in the last file must not cost the first run.
-    let mut jobs = Vec::new();
-    let mut names: HashMap<String, PathBuf> = HashMap::new();
+    let mut scenarios = Vec::new();
     for path in &args.scenarios {
         let mut s = args.variants.load(path)?;
         if let Some(seed) = args.seed {
@@ -74,26 +72,12 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
         if let Some(trials) = args.trials {
             s = s.with_trials(trials)?;
         }
-        let name = scenario::default_name(&scenario::scenario_file(path));
-        if let Some(other) = names.insert(name.clone(), path.clone()) {
-            bail!(
-                "{} and {} would both write to {}; run them with different --out folders",
-                other.display(),
-                path.display(),
-                args.out.join(&name).display()
-            );
-        }
-        jobs.push((s, args.out.join(name)));
+        scenarios.push(s);
     }
     // Reserve every results folder before simulating anything: a folder in the way, a
     // read-only location or a concurrent run must not cost hours of simulation.
-    let jobs = jobs
-        .into_iter()
-        .map(|(s, dir)| {
-            let folder = reserve(&s, &dir, args.quiet)?;
-            Ok((s, folder))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let folders = reserve_all(&args.scenarios, &scenarios, &args.out, "", args.quiet)?;
+    let jobs = scenarios.into_iter().zip(folders);
     let pool = super::pool(args.threads)?;
     let mut stdout = std::io::stdout().lock();
     let mut failed_checks = Vec::new();

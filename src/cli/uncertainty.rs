@@ -95,7 +95,11 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
         let k = s.factors().len();
         let design = design(args.design, args.samples as usize, k, seed)?;
         let points = design.points();
-        let sweeps = s.variants().iter().filter(|v| v.plan.is_none()).count();
+        let sweeps = s
+            .variants()
+            .iter()
+            .filter(|v| matches!(v.kind, crate::scenario::VariantKind::SweepPoint { .. }))
+            .count();
         if sweeps > 0 && !args.quiet {
             eprintln!(
                 "note: {}: its {sweeps} sweep point(s) are not part of an uncertainty run (only the baseline and \
