@@ -79,10 +79,10 @@ def logn(median, sigma):
 
 
 def C(frm, to, quality, delay, fidelity=None, weight=None, retries=None, victims=None, age=None,
-      any_origin=None, formal=None, id=None):
+      any_origin=None, formal=None, id=None, movement=None):
     chan.append(dict(id=id or "", **{"from": frm}, to=to, quality=quality, delay=delay,
                      fidelity=fidelity, weight=weight, retries=retries, when_victims=victims,
-                     when_age=age, any_origin=any_origin, formal=formal))
+                     when_age=age, any_origin=any_origin, formal=formal, movement=movement))
 
 
 ids = set()
@@ -240,16 +240,19 @@ for d, o in PAIRS:
       0.9, 1, 1, formal=True)
 
 # ------------------------------------------------------------------ Europe leg (corridor 5)
+# The onward movement to Libya, the sea crossing and the secondary movement to France are the
+# victims' own journey, not referrals: movement = true, so that perfect communication and the
+# toolbox practices leave them as they are and the leak map reports them apart.
 C("NER.iom", "LBY.iom", 0.3, "{ uniform = { min = 10, max = 40 } }", 0.6, 0.1, 0, age="adult",
-  any_origin=True, id="NER.iom->LBY.iom (onward movement)")
+  any_origin=True, id="NER.iom->LBY.iom (onward movement)", movement=True)
 C("LBY.border", "LBY.iom", 0.4, gamma(10), 0.7, 1, 1, victims="foreign")
 C("LBY.iom", "NGA.reception", 0.6, logn(45, 0.5), 0.9, 1, 1, formal=True)
 C("LBY.iom", "ITA.ngo", 0.3, "{ uniform = { min = 10, max = 60 } }", 0.5, 0.15, 0, age="adult",
-  any_origin=True, id="LBY.iom->ITA.ngo (sea crossing)")
+  any_origin=True, id="LBY.iom->ITA.ngo (sea crossing)", movement=True)
 C("ITA.police", "ITA.ngo", 0.6, "{ exponential = 3 }", 0.8, 1, 1)
 C("ITA.ngo", "ITA.iom", 0.5, gamma(20), 0.85, 1, 1, victims="foreign")
 C("ITA.ngo", "FRA.shelter", 0.35, "{ uniform = { min = 5, max = 30 } }", 0.6, 0.3, 0, age="adult",
-  any_origin=True, id="ITA.ngo->FRA.shelter (secondary movement)")
+  any_origin=True, id="ITA.ngo->FRA.shelter (secondary movement)", movement=True)
 C("ITA.iom", "NGA.reception", 0.7, logn(45, 0.5), 0.9, 1, 1, formal=True)
 C("FRA.police", "FRA.shelter", 0.7, "{ fixed = 2 }", 0.9, 1, 0)
 C("FRA.police", "FRA.ngo", 0.7, "{ fixed = 2 }", 0.9, 0.3, 0)
@@ -292,7 +295,7 @@ with open(f"{OUT}/authorities.csv", "w", newline="") as fh:
 seen = set()
 with open(f"{OUT}/channels.csv", "w", newline="") as fh:
     cols = ["id", "from", "to", "quality", "delay", "fidelity", "weight", "retries",
-            "when_victims", "when_age", "any_origin", "formal"]
+            "when_victims", "when_age", "any_origin", "formal", "movement"]
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(cols)
     for ch in chan:

@@ -85,11 +85,23 @@ fn describe(s: &Scenario) -> String {
     let _ = writeln!(out, "  cohorts:");
     for c in s.cohorts() {
         let reach = graph.reachable(s, c).iter().filter(|r| **r).count();
+        let uniform = (1..c.entry.len()).all(|k| c.goal(k) == c.goal(0));
         let entries: Vec<String> = c
             .entry
             .iter()
-            .map(|&(a, w)| format!("{} {:.0}%", s.authorities()[a].id, 100.0 * w))
+            .enumerate()
+            .map(|(k, &(a, w))| {
+                let goal = match uniform {
+                    true => String::new(),
+                    false => format!(" (goal {})", c.goal(k)),
+                };
+                format!("{} {:.0}%{goal}", s.authorities()[a].id, 100.0 * w)
+            })
             .collect();
+        let goal = match uniform {
+            true => c.goal(0).to_string(),
+            false => "by entry point".to_owned(),
+        };
         let _ = writeln!(
             out,
             "    {}: {} {}, {}, {} victims/year; entry {}; goal {}; reaches {} authorities",
@@ -103,7 +115,7 @@ fn describe(s: &Scenario) -> String {
             },
             c.victims,
             entries.join(", "),
-            c.goal,
+            goal,
             reach
         );
     }

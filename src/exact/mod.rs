@@ -86,6 +86,8 @@ pub(crate) struct State {
 pub(crate) struct Params {
     quality: Vec<f64>,
     fidelity: Vec<f64>,
+    /// Which channels are movements (never made perfect).
+    movement: Vec<bool>,
     cut: Option<usize>,
 }
 
@@ -95,24 +97,33 @@ impl Params {
         Params {
             quality: s.channels().iter().map(|c| c.quality).collect(),
             fidelity: s.channels().iter().map(|c| c.fidelity).collect(),
+            movement: s.channels().iter().map(|c| c.movement).collect(),
             cut: None,
         }
     }
 
-    /// Every channel perfect (quality and fidelity 1).
+    /// Perfect communication: every channel that is not a movement perfect (quality and
+    /// fidelity 1); movements as given (the victim's own journey is not communication).
     pub(crate) fn perfect(s: &Scenario) -> Params {
-        Params {
-            quality: vec![1.0; s.channels().len()],
-            fidelity: vec![1.0; s.channels().len()],
-            cut: None,
+        let mut p = Params::of(s);
+        for e in 0..p.quality.len() {
+            p.make_perfect(e);
+        }
+        p
+    }
+
+    /// Makes channel `e` perfect, unless it is a movement.
+    fn make_perfect(&mut self, e: usize) {
+        if !self.movement[e] {
+            self.quality[e] = 1.0;
+            self.fidelity[e] = 1.0;
         }
     }
 
-    /// The same, with channel `e` perfect.
+    /// The same, with channel `e` perfect (unchanged if it is a movement).
     pub(crate) fn with_perfect(&self, e: usize) -> Params {
         let mut p = self.clone();
-        p.quality[e] = 1.0;
-        p.fidelity[e] = 1.0;
+        p.make_perfect(e);
         p
     }
 
@@ -370,7 +381,7 @@ pub struct ExactCohort {
     /// Per entry point (cohort order), the probability of each measure ([`Measure::ALL`] order;
     /// `protected_in_time` is `NaN`: the chain has no clock).
     pub entries: Vec<[f64; Measure::COUNT]>,
-    /// The same with perfect communication (every quality and fidelity 1).
+    /// The same with perfect communication (every quality and fidelity 1, movements as given).
     pub perfect: Vec<[f64; Measure::COUNT]>,
     /// Transient states of the chain: every structurally possible one, including states reached
     /// with probability 0 (e.g. an incomplete file behind channels of fidelity 1), so that all
@@ -486,14 +497,13 @@ fn entry_probabilities(ctx: &Ctx<'_>, chain: &Chain, solver: Solver) -> Result<V
     } else {
         lu_absorption(chain)?
     };
-    let goal = ctx.cohort.goal;
     Ok(dists
         .iter()
         .enumerate()
         .map(|(e, dist)| {
             let (a, _) = ctx.cohort.entry[e];
             let ident = ctx.s.authorities()[a].identification;
-            measures(&dist.unwrap_or([0.0; CLASSES]), ident, goal)
+            measures(&dist.unwrap_or([0.0; CLASSES]), ident, ctx.cohort.goal(e))
         })
         .collect())
 }

@@ -9,6 +9,8 @@
 //! gives the new completed rate from a `k × k` system (`k <= 16`):
 //!
 //! `p' = p + y_I·δ - y_I·(I + D G)^-1 (D h + D G δ)`, where `δ` is the change of `r` on the rows.
+//! When the entry points have different goals, `r`, `h`, `y` and `δ` are taken per goal (with
+//! the start weights of that goal's entry points) and the terms summed; `I + D G` is shared.
 //!
 //! So ranking all channels costs one sparse factorisation, one solve per state and a few small
 //! dense solves per channel, instead of a factorisation per channel. When the small system is
@@ -57,15 +59,20 @@ pub fn rank_channels(s: &Scenario) -> Result<Vec<CohortRanking>, crate::Error> {
         .collect()
 }
 
-/// Completed rate of the start distribution on `chain` (solves `A h = r`).
+/// Completed rate of the start distribution on `chain` (solves `A h = r` once per distinct
+/// goal of the entry points).
 fn completed_rate(ctx: &Ctx<'_>, chain: &Chain) -> Result<f64, String> {
     if chain.states.is_empty() {
         return Ok(0.0);
     }
     let lu = chain.factorise()?;
-    let mut h = Mat::from_fn(chain.states.len(), 1, |i, _| completed_of(&chain.r[i], ctx.cohort.goal));
-    solve_into(&lu, h.as_mut(), false);
-    Ok(start_weights(ctx, chain).iter().map(|&(i, w)| w * h[(i, 0)]).sum())
+    let mut p = 0.0;
+    for (goal, starts) in goal_groups(ctx, chain) {
+        let mut h = Mat::from_fn(chain.states.len(), 1, |i, _| completed_of(&chain.r[i], goal));
+        solve_into(&lu, h.as_mut(), false);
+        p += starts.iter().map(|&(i, w)| w * h[(i, 0)]).sum::<f64>();
+    }
+    Ok(p)
 }
 
 fn completed_of(row: &[f64; CLASSES], goal: Services) -> f64 {
@@ -75,19 +82,33 @@ fn completed_of(row: &[f64; CLASSES], goal: Services) -> f64 {
         .sum()
 }
 
-/// `(state, share × identification)` of every entry point where victims can be identified.
-fn start_weights(ctx: &Ctx<'_>, chain: &Chain) -> Vec<(usize, f64)> {
-    chain
-        .starts
-        .iter()
-        .enumerate()
-        .filter_map(|(k, st)| {
-            st.map(|i| {
-                let (a, share) = ctx.cohort.entry[k];
-                (i, share * ctx.s.authorities()[a].identification)
-            })
-        })
-        .collect()
+/// `(state, share × identification)` of every entry point where victims can be identified,
+/// grouped by the entry points' goals ([`crate::scenario::Cohort::goal`]): completion is judged
+/// against the goal of the victim's entry point, which the chain's state does not hold, so each
+/// goal gets its own right-hand side.
+fn goal_groups(ctx: &Ctx<'_>, chain: &Chain) -> Vec<(Services, Vec<(usize, f64)>)> {
+    let mut groups: Vec<(Services, Vec<(usize, f64)>)> = Vec::new();
+    for (k, st) in chain.starts.iter().enumerate() {
+        let Some(i) = *st else { continue };
+        let (a, share) = ctx.cohort.entry[k];
+        let start = (i, share * ctx.s.authorities()[a].identification);
+        let goal = ctx.cohort.goal(k);
+        match groups.iter_mut().find(|(g, _)| *g == goal) {
+            Some((_, starts)) => starts.push(start),
+            None => groups.push((goal, vec![start])),
+        }
+    }
+    groups
+}
+
+/// The solution of the chain as given for the entry points of one goal: `r` (probability of
+/// completing at absorption, per state), `h = A^-1 r`, `y = A^-T π` and `p = π·h`.
+struct GoalSolve {
+    goal: Services,
+    r: Vec<f64>,
+    h: Mat<f64>,
+    y: Mat<f64>,
+    p: f64,
 }
 
 fn rank_cohort(ctx: &Ctx<'_>) -> Result<CohortRanking, String> {
@@ -95,7 +116,6 @@ fn rank_cohort(ctx: &Ctx<'_>) -> Result<CohortRanking, String> {
     let base = Params::of(ctx.s);
     let chain = Chain::build(ctx, &base);
     let n = chain.states.len();
-    let goal = ctx.cohort.goal;
     if n == 0 {
         let none = ChannelEffect {
             if_perfect: 0.0,
@@ -108,16 +128,22 @@ fn rank_cohort(ctx: &Ctx<'_>) -> Result<CohortRanking, String> {
         });
     }
     let lu = chain.factorise()?;
-    let r: Vec<f64> = chain.r.iter().map(|row| completed_of(row, goal)).collect();
-    let mut h = Mat::from_fn(n, 1, |i, _| r[i]);
-    solve_into(&lu, h.as_mut(), false);
-    let starts = start_weights(ctx, &chain);
-    let mut y = Mat::<f64>::zeros(n, 1);
-    for &(i, w) in &starts {
-        y[(i, 0)] += w;
-    }
-    solve_into(&lu, y.as_mut(), true);
-    let p: f64 = starts.iter().map(|&(i, w)| w * h[(i, 0)]).sum();
+    let solves: Vec<GoalSolve> = goal_groups(ctx, &chain)
+        .into_iter()
+        .map(|(goal, starts)| {
+            let r: Vec<f64> = chain.r.iter().map(|row| completed_of(row, goal)).collect();
+            let mut h = Mat::from_fn(n, 1, |i, _| r[i]);
+            solve_into(&lu, h.as_mut(), false);
+            let mut y = Mat::<f64>::zeros(n, 1);
+            for &(i, w) in &starts {
+                y[(i, 0)] += w;
+            }
+            solve_into(&lu, y.as_mut(), true);
+            let p = starts.iter().map(|&(i, w)| w * h[(i, 0)]).sum();
+            GoalSolve { goal, r, h, y, p }
+        })
+        .collect();
+    let p: f64 = solves.iter().map(|g| g.p).sum();
 
     let mut by_node: Vec<Vec<usize>> = vec![Vec::new(); ctx.s.authorities().len()];
     for (i, st) in chain.states.iter().enumerate() {
@@ -145,7 +171,7 @@ fn rank_cohort(ctx: &Ctx<'_>) -> Result<CohortRanking, String> {
                 let updated = if trapped {
                     None
                 } else {
-                    woodbury(ctx, &chain, rows, &g, &h, &y, &r, p, &variant)
+                    woodbury(ctx, &chain, rows, &g, &solves, &variant)
                 };
                 match updated {
                     Some(x) => Ok(x),
@@ -156,7 +182,12 @@ fn rank_cohort(ctx: &Ctx<'_>) -> Result<CohortRanking, String> {
                 }
             };
             effects[e] = ChannelEffect {
-                if_perfect: solve(base.with_perfect(e))?,
+                // A movement is not made perfect (`Params::with_perfect`): nothing to solve.
+                if_perfect: if ctx.s.channels()[e].movement {
+                    p
+                } else {
+                    solve(base.with_perfect(e))?
+                },
                 if_cut: solve(base.with_cut(e))?,
             };
         }
@@ -169,24 +200,20 @@ fn rank_cohort(ctx: &Ctx<'_>) -> Result<CohortRanking, String> {
 }
 
 /// The completed rate after replacing the rows `rows` by their form under `variant`, by the
-/// Woodbury identity; `None` when the update is not well posed.
-#[allow(clippy::too_many_arguments)]
+/// Woodbury identity, summed over the entry points' goals (`M = I + D G` is the same for all);
+/// `None` when the update is not well posed.
 fn woodbury(
     ctx: &Ctx<'_>,
     chain: &Chain,
     rows: &[usize],
     g: &Mat<f64>,
-    h: &Mat<f64>,
-    y: &Mat<f64>,
-    r: &[f64],
-    p: f64,
+    solves: &[GoalSolve],
     variant: &Params,
 ) -> Option<f64> {
     let k = rows.len();
-    let goal = ctx.cohort.goal;
-    // D = A'_I - A_I = Q_I - Q'_I (sparse rows), δ = r'_I - r_I.
+    // D = A'_I - A_I = Q_I - Q'_I (sparse rows); per goal, δ = r'_I - r_I.
     let mut d_rows: Vec<Vec<(usize, f64)>> = Vec::with_capacity(k);
-    let mut delta = vec![0.0; k];
+    let mut deltas = vec![vec![0.0; k]; solves.len()];
     for (a, &i) in rows.iter().enumerate() {
         let (next, absorb) = ctx.row(chain.states[i], variant);
         let mut cols = Vec::with_capacity(next.len() + chain.q[i].len());
@@ -195,32 +222,36 @@ fn woodbury(
         }
         cols.extend(chain.q[i].iter().copied());
         d_rows.push(merge(cols));
-        delta[a] = completed_of(&absorb, goal) - r[i];
+        for (delta, sv) in deltas.iter_mut().zip(solves) {
+            delta[a] = completed_of(&absorb, sv.goal) - sv.r[i];
+        }
     }
-    // M = I + D G, rhs = D h + D G δ.
+    // M = I + D G.
     let mut m = Mat::<f64>::identity(k, k);
-    let mut rhs = Mat::<f64>::zeros(k, 1);
     for (a, drow) in d_rows.iter().enumerate() {
-        let mut dh = 0.0;
         for &(j, dv) in drow {
-            dh += dv * h[(j, 0)];
             for b in 0..k {
                 m[(a, b)] += dv * g[(j, b)];
             }
         }
-        rhs[(a, 0)] = dh;
-    }
-    for a in 0..k {
-        let dg_delta: f64 = (0..k)
-            .map(|b| (m[(a, b)] - if a == b { 1.0 } else { 0.0 }) * delta[b])
-            .sum();
-        rhs[(a, 0)] += dg_delta;
     }
     let lu = m.partial_piv_lu();
-    lu.solve_in_place(rhs.as_mut());
-    let mut updated = p;
-    for (a, &i) in rows.iter().enumerate() {
-        updated += y[(i, 0)] * (delta[a] - rhs[(a, 0)]);
+    let mut updated = 0.0;
+    for (delta, sv) in deltas.iter().zip(solves) {
+        // rhs = D h + D G δ.
+        let mut rhs = Mat::<f64>::zeros(k, 1);
+        for (a, drow) in d_rows.iter().enumerate() {
+            let dh: f64 = drow.iter().map(|&(j, dv)| dv * sv.h[(j, 0)]).sum();
+            let dg_delta: f64 = (0..k)
+                .map(|b| (m[(a, b)] - if a == b { 1.0 } else { 0.0 }) * delta[b])
+                .sum();
+            rhs[(a, 0)] = dh + dg_delta;
+        }
+        lu.solve_in_place(rhs.as_mut());
+        updated += sv.p;
+        for (a, &i) in rows.iter().enumerate() {
+            updated += sv.y[(i, 0)] * (delta[a] - rhs[(a, 0)]);
+        }
     }
     (updated.is_finite() && (-1e-9..=1.0 + 1e-9).contains(&updated)).then_some(updated.clamp(0.0, 1.0))
 }

@@ -119,12 +119,14 @@ pub struct TrialRecord {
     pub at: usize,
     /// Day each service was granted, `NaN` if never (indexed by [`crate::vocab::Service::index`]).
     pub granted_at: [f64; 3],
-    /// Day the case completed its cohort's goal, `NaN` if it did not.
+    /// Day the case completed its goal (the goal of its cohort at its entry point), `NaN` if it
+    /// did not.
     pub completed_at: f64,
     /// Successful channel traversals.
     pub hops: u32,
-    /// Whether communication failed somewhere: an attempt failed or a file was degraded. When it
-    /// did not, the trial would have gone exactly the same way with perfect communication (same
+    /// Whether communication failed somewhere: an attempt failed or a file was degraded on a
+    /// channel that is not a movement (movements stay as they are with perfect communication).
+    /// When it did not, the trial would have gone exactly the same way with perfect communication (same
     /// words, same choices), which lets the engine skip simulating that arm.
     pub communication_failed: bool,
 }

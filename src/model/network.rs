@@ -43,8 +43,9 @@ pub struct CohortPlan {
     pub entry_at: Vec<u32>,
     /// Cumulative entry thresholds; the last is [`CERTAIN`].
     pub entry_cum: Vec<u64>,
-    /// Milestones that complete the case.
-    pub goal: Services,
+    /// Per entry point (in the order of `entry_at`), the milestones that complete the case of a
+    /// victim entering there ([`Cohort::goal`](crate::scenario::Cohort::goal)).
+    pub goals: Vec<Services>,
     /// `options[option_start[a]..option_start[a + 1]]` are the options at authority `a`.
     pub option_start: Vec<u32>,
     /// All routing options, grouped by authority.
@@ -85,6 +86,9 @@ pub struct ChannelParams {
     pub fidelity: u64,
     /// Delay sampler.
     pub delay: DelaySampler,
+    /// The victim's own movement, not a referral: its failures are not communication failures,
+    /// and the perfect-communication network keeps its quality and fidelity.
+    pub movement: bool,
 }
 
 /// A scenario compiled for simulation. Build one per variant (the perfect-communication
@@ -134,7 +138,7 @@ impl Network {
                 CohortPlan {
                     entry_at,
                     entry_cum: cumulative(&shares),
-                    goal: c.goal,
+                    goals: (0..c.entry.len()).map(|k| c.goal(k)).collect(),
                     option_start,
                     options,
                 }
@@ -158,6 +162,7 @@ impl Network {
                     quality: threshold(c.quality),
                     fidelity: threshold(c.fidelity),
                     delay: c.delay.sampler(),
+                    movement: c.movement,
                 })
                 .collect(),
             cohorts,
@@ -168,7 +173,7 @@ impl Network {
 
 impl Network {
     /// Whether `self` is `other` with perfect communication: every channel's quality and
-    /// fidelity thresholds [`CERTAIN`], everything else equal (what
+    /// fidelity thresholds [`CERTAIN`] except on movements, everything else equal (what
     /// [`simulate_with_perfect`](super::trial::simulate_with_perfect) requires of its two
     /// networks). Compares whole networks: for a check once per run.
     pub fn is_perfect_version_of(&self, other: &Network) -> bool {
@@ -177,8 +182,7 @@ impl Network {
             && self.max_hops == other.max_hops
             && self.channels.len() == other.channels.len()
             && self.channels.iter().zip(&other.channels).all(|(p, a)| {
-                p.quality == CERTAIN
-                    && p.fidelity == CERTAIN
+                (p.movement || (p.quality == CERTAIN && p.fidelity == CERTAIN))
                     && ChannelParams {
                         quality: a.quality,
                         fidelity: a.fidelity,

@@ -162,6 +162,8 @@ struct Walk {
     /// Days since identification.
     t: f64,
     granted: Services,
+    /// The goal of the victim's entry point.
+    goal: Services,
     /// Whether the file is still complete.
     complete: bool,
     degraded_by: Option<usize>,
@@ -243,14 +245,16 @@ fn start<D: Draws>(net: &Network, plan: &CohortPlan, draws: &mut D) -> (Walk, bo
     };
     let entry_point = &net.authorities[a0];
     let mut granted = Services::NONE;
+    let goal = plan.goals[entry];
     let identified = happens(w_identify, entry_point.identify);
     if identified {
-        grant(&mut rec, &mut granted, entry_point.provides, 0.0, plan.goal);
+        grant(&mut rec, &mut granted, entry_point.provides, 0.0, goal);
     }
     let walk = Walk {
         rec,
         t: 0.0,
         granted,
+        goal,
         complete: true,
         degraded_by: None,
         v: a0,
@@ -315,10 +319,13 @@ fn walk_on<D: Draws, O: Observer, P: Fn(&D) -> usize>(mut cx: Hop<'_, D, O, P>, 
                 delivered = true;
                 break;
             }
-            // With perfect communication this attempt succeeds.
-            cx.fork_at(w, Resume::Delivered { e, skip });
             cx.obs.failure(e);
-            w.rec.communication_failed = true;
+            // With perfect communication this attempt succeeds, unless it is a movement (which
+            // perfect communication leaves as it is: both arms fail here alike).
+            if !ch.movement {
+                cx.fork_at(w, Resume::Delivered { e, skip });
+                w.rec.communication_failed = true;
+            }
         }
         if !delivered {
             cx.obs.loss(e);
@@ -344,14 +351,16 @@ fn arrive<D: Draws, O: Observer, P: Fn(&D) -> usize>(
     w_fid: u32,
     w_assist: u32,
 ) -> bool {
-    let (net, plan) = (cx.net, cx.plan);
+    let net = cx.net;
     let ch = &net.channels[e];
     if w.complete && !happens(w_fid, ch.fidelity) {
-        // With perfect communication the file stays complete.
-        cx.fork_at(w, Resume::Tail { e, w_fid, w_assist });
+        // With perfect communication the file stays complete (unless this is a movement).
+        if !ch.movement {
+            cx.fork_at(w, Resume::Tail { e, w_fid, w_assist });
+            w.rec.communication_failed = true;
+        }
         w.complete = false;
         w.degraded_by = Some(e);
-        w.rec.communication_failed = true;
         cx.obs.degraded(e);
     }
     w.v = ch.to as usize;
@@ -360,7 +369,7 @@ fn arrive<D: Draws, O: Observer, P: Fn(&D) -> usize>(
     let new = arrival.provides.without(w.granted);
     if !new.is_empty() {
         if w.complete || happens(w_assist, arrival.assist) {
-            grant(&mut w.rec, &mut w.granted, new, w.t, plan.goal);
+            grant(&mut w.rec, &mut w.granted, new, w.t, w.goal);
         } else {
             if let Some(c) = w.degraded_by {
                 cx.obs.misclassified(c);

@@ -117,11 +117,24 @@ pub struct CohortInfo {
     pub name: String,
     /// Victims per year.
     pub victims: f64,
-    /// Goal milestones.
-    pub goal: Vec<&'static str>,
+    /// Goal milestones, when every entry point has the same goal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal: Option<Vec<&'static str>>,
+    /// Per entry point, its goal, when the entry points' goals differ.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entry_goals: Vec<EntryGoal>,
     /// How the simulation of the cohort ended (`run` folders).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub stop: Option<CohortStop>,
+}
+
+/// The goal of the victims of a cohort who enter at one authority.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EntryGoal {
+    /// Entry authority id.
+    pub at: String,
+    /// Goal milestones.
+    pub goal: Vec<&'static str>,
 }
 
 /// How the simulation of a cohort ended.
@@ -196,11 +209,25 @@ impl Manifest {
             cohorts: s
                 .cohorts()
                 .iter()
-                .map(|c| CohortInfo {
-                    name: c.name.clone(),
-                    victims: c.victims,
-                    goal: c.goal.iter().map(|g| g.name()).collect(),
-                    stop: None,
+                .map(|c| {
+                    let names = |k: usize| c.goal(k).iter().map(|g| g.name()).collect::<Vec<_>>();
+                    let uniform = (1..c.entry.len()).all(|k| c.goal(k) == c.goal(0));
+                    CohortInfo {
+                        name: c.name.clone(),
+                        victims: c.victims,
+                        goal: uniform.then(|| names(0)),
+                        entry_goals: if uniform {
+                            Vec::new()
+                        } else {
+                            (0..c.entry.len())
+                                .map(|k| EntryGoal {
+                                    at: s.authorities()[c.entry[k].0].id.clone(),
+                                    goal: names(k),
+                                })
+                                .collect()
+                        },
+                        stop: None,
+                    }
                 })
                 .collect(),
             files: Vec::new(),

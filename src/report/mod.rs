@@ -401,6 +401,7 @@ fn channel_rows(s: &Scenario, tallies: &[CohortTally], trials: &[u64], variant: 
                 misclassified: sum.misclassified,
                 lost_per_year: lost_py,
                 leaked_per_year: leaked_py,
+                movement: ch.movement,
             }
         })
         .collect()

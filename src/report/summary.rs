@@ -1,5 +1,6 @@
 //! The short human summary printed after a run: per cohort, identified, protected and completed
-//! rates, the referral gap, and the channel that leaks most of its cases.
+//! rates, the referral gap, the share lost in movement (when the scenario has movements) and the
+//! channel that leaks most of its cases (movements apart).
 
 use std::fmt::Write;
 
@@ -24,8 +25,11 @@ pub struct CohortLine {
     /// Referral gap and its paired 95 % interval.
     pub gap: (f64, f64, f64),
     /// The channel that accounts for most lost, dropped or misclassified cases of the cohort,
-    /// with that share of the cohort's trials.
+    /// with that share of the cohort's trials; movements are not candidates.
     pub worst_channel: Option<(String, f64)>,
+    /// Share of the cohort's trials lost, dropped or misclassified on movements ("lost in
+    /// movement"); `None` when the scenario has no movement.
+    pub movement_loss: Option<f64>,
 }
 
 impl CohortLine {
@@ -39,7 +43,7 @@ impl CohortLine {
             .channels
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.leaked() > 0)
+            .filter(|(i, c)| c.leaked() > 0 && !s.channels()[*i].movement)
             .max_by_key(|(i, c)| (c.leaked(), std::cmp::Reverse(*i)))
             .map(|(i, c)| (s.channels()[i].id.clone(), c.leaked() as f64 / n));
         CohortLine {
@@ -50,6 +54,13 @@ impl CohortLine {
             completed: (rate(Measure::Completed), lo, hi),
             gap: tally.perfect(Measure::Completed).difference(Z95),
             worst_channel: worst,
+            movement_loss: s.channels().iter().any(|c| c.movement).then(|| {
+                let leaked: u64 = (tally.channels.iter().zip(s.channels()))
+                    .filter(|(_, ch)| ch.movement)
+                    .map(|(c, _)| c.leaked())
+                    .sum();
+                leaked as f64 / n
+            }),
         }
     }
 }
@@ -120,10 +131,18 @@ pub fn render(title: &str, lines: &[CohortLine]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{title}");
     let width = name_width(lines.iter().map(|l| l.cohort.as_str()));
+    // The "lost in movement" column only for scenarios with movements.
+    let movements = lines.iter().any(|l| l.movement_loss.is_some());
     let _ = writeln!(
         out,
-        "  {:<width$}  {:>8}  {:>10}  {:>9}  {:>22}  {:>24}  worst channel (share of victims leaked)",
-        "cohort", "victims", "identified", "protected", "completed (95% CI)", "gap vs perfect (95% CI)"
+        "  {:<width$}  {:>8}  {:>10}  {:>9}  {:>22}  {:>24}  {}worst channel (share of victims leaked)",
+        "cohort",
+        "victims",
+        "identified",
+        "protected",
+        "completed (95% CI)",
+        "gap vs perfect (95% CI)",
+        if movements { "lost in movement  " } else { "" }
     );
     for l in lines {
         let name = clip(&l.cohort, width);
@@ -138,9 +157,13 @@ pub fn render(title: &str, lines: &[CohortLine]) -> String {
             .worst_channel
             .as_ref()
             .map_or_else(|| "none".to_owned(), |(c, share)| format!("{c} ({})", pct(*share)));
+        let moved = match (movements, l.movement_loss) {
+            (false, _) => String::new(),
+            (true, x) => format!("{:>16}  ", x.map_or_else(|| "-".to_owned(), pct)),
+        };
         let _ = writeln!(
             out,
-            "  {name:<width$}  {:>8}  {:>10}  {:>9}  {completed:>22}  {gap:>24}  {worst}",
+            "  {name:<width$}  {:>8}  {:>10}  {:>9}  {completed:>22}  {gap:>24}  {moved}{worst}",
             format!("{:.0}", l.victims),
             pct(l.identified),
             pct(l.protected),

@@ -70,6 +70,7 @@ fn same_channel(sa: &Scenario, a: &Channel, sb: &Scenario, b: &Channel) -> bool 
         when_age,
         any_origin,
         formal,
+        movement,
         cross_border,
     } = a;
     let ends = |s: &Scenario, f: usize, t: usize| (s.authorities()[f].id.clone(), s.authorities()[t].id.clone());
@@ -84,5 +85,6 @@ fn same_channel(sa: &Scenario, a: &Channel, sb: &Scenario, b: &Channel) -> bool 
         && *when_age == b.when_age
         && *any_origin == b.any_origin
         && *formal == b.formal
+        && *movement == b.movement
         && *cross_border == b.cross_border
 }

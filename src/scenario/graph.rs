@@ -153,7 +153,11 @@ impl ReferralGraph {
                     ),
                 ));
             }
-            for service in cohort.goal.iter() {
+            let goals = cohort
+                .goals
+                .iter()
+                .fold(crate::vocab::Services::NONE, |u, g| u.union(*g));
+            for service in goals.iter() {
                 let provided = s
                     .authorities()
                     .iter()
@@ -164,7 +168,7 @@ impl ReferralGraph {
                         &loc,
                         format!(
                             "goal milestone \"{}\" is unreachable: no authority this cohort can reach provides it, \
-                             so its completed rate is 0",
+                             so victims whose goal includes it never complete",
                             service.name()
                         ),
                     ));

@@ -29,6 +29,7 @@
 //! here.
 
 mod check;
+mod counterfactual;
 pub mod diff;
 pub mod edit;
 pub mod graph;
@@ -48,6 +49,7 @@ use sha2::{Digest, Sha256};
 use self::check::Checker;
 use self::input::{Folder, InputRules};
 pub use self::input::{default_name, scenario_file};
+pub use self::validate::default_goal;
 use crate::error::{Error, Problem, Result};
 use crate::vocab::Services;
 use crate::vocab::delay::Delay;
@@ -223,6 +225,10 @@ pub struct Channel {
     pub any_origin: bool,
     /// Rests on a written agreement or SOP (metadata).
     pub formal: bool,
+    /// The victim's own movement (transit, a crossing, secondary movement), not a referral
+    /// between authorities: perfect communication, toolbox practices and the leak map's
+    /// communication figures leave it out.
+    pub movement: bool,
     /// The two ends are in different countries (derived).
     pub cross_border: bool,
 }
@@ -242,8 +248,18 @@ pub struct Cohort {
     pub victims: f64,
     /// Entry points: (authority index, share), shares normalised to sum to 1.
     pub entry: Vec<(usize, f64)>,
-    /// Milestones that count as complete assistance.
-    pub goal: Services,
+    /// Per entry point (in the order of `entry`), the services that count as complete
+    /// assistance for victims first met there; read it with [`Cohort::goal`].
+    pub goals: Vec<Services>,
+}
+
+impl Cohort {
+    /// The goal of victims entering at entry point `k` (index into `entry`): the entry's own
+    /// `goal`, else the cohort's, else the default rule ([`default_goal`]). Every part of
+    /// refgap that asks whether a case is complete reads it here.
+    pub fn goal(&self, k: usize) -> Services {
+        self.goals[k]
+    }
 }
 
 /// Where a scenario came from: its file and the hash of everything that was read.
@@ -542,28 +558,6 @@ impl Scenario {
         }
         self.trials = trials;
         Ok(self)
-    }
-
-    /// The same scenario with every channel perfect: quality and fidelity 1, delays unchanged
-    /// (the "perfect communication" counterfactual of the referral gap). Variants are dropped.
-    pub fn with_perfect_communication(&self) -> Scenario {
-        let mut s = self.network_only();
-        for c in &mut s.channels {
-            c.quality = 1.0;
-            c.fidelity = 1.0;
-        }
-        s
-    }
-
-    /// The same scenario with channel `e` perfect: quality and fidelity 1, delay unchanged.
-    /// Variants are dropped.
-    pub fn with_channel_perfect(&self, e: usize) -> Scenario {
-        let mut s = self.network_only();
-        if let Some(c) = s.channels.get_mut(e) {
-            c.quality = 1.0;
-            c.fidelity = 1.0;
-        }
-        s
     }
 
     /// Whether a channel may carry a case of `cohort` (the `when` filter and the cross-border

@@ -132,6 +132,7 @@ pub(crate) struct RawSelector {
     pub to_kind: Option<OneOrMany>,
     pub cross_border: Option<bool>,
     pub formal: Option<bool>,
+    pub movement: Option<bool>,
     pub language_differs: Option<bool>,
 }
 
@@ -309,14 +310,16 @@ pub(crate) struct RawChannel {
     pub when: Option<RawWhen>,
     pub any_origin: Option<bool>,
     pub formal: Option<bool>,
+    pub movement: Option<bool>,
 }
 
-/// `entry = [{ at = "...", share = ... }]`.
+/// `entry = [{ at = "...", share = ..., goal = [...] }]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEntry {
     pub at: String,
     pub share: f64,
+    pub goal: Option<Vec<String>>,
 }
 
 /// `[[cohort]]`.
@@ -366,6 +369,7 @@ pub(crate) struct RawChannelRow {
     pub when_age: Option<String>,
     pub any_origin: Option<bool>,
     pub formal: Option<bool>,
+    pub movement: Option<bool>,
 }
 
 /// Wrapper to parse one CSV `delay` cell with the TOML grammar.

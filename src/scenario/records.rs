@@ -172,6 +172,7 @@ pub(super) fn channel_from_raw(
         when_age,
         any_origin: c.any_origin.unwrap_or(false),
         formal: c.formal.unwrap_or(false),
+        movement: c.movement.unwrap_or(false),
         cross_border,
     }
 }

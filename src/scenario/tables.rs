@@ -134,7 +134,7 @@ const AUTHORITY_COLUMNS: [&str; 8] = [
 ];
 const AUTHORITY_REQUIRED: [&str; 3] = ["id", "country", "kind"];
 /// Columns of a channels table, and those it must have.
-const CHANNEL_COLUMNS: [&str; 12] = [
+const CHANNEL_COLUMNS: [&str; 13] = [
     "id",
     "from",
     "to",
@@ -147,6 +147,7 @@ const CHANNEL_COLUMNS: [&str; 12] = [
     "when_age",
     "any_origin",
     "formal",
+    "movement",
 ];
 const CHANNEL_REQUIRED: [&str; 3] = ["from", "to", "quality"];
 
@@ -300,5 +301,6 @@ fn channel_from_row(row: RawChannelRow) -> Result<RawChannel, String> {
         when,
         any_origin: row.any_origin,
         formal: row.formal,
+        movement: row.movement,
     })
 }

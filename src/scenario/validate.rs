@@ -253,7 +253,6 @@ fn cohorts(
     authority_index: &HashMap<String, usize>,
 ) -> Vec<Cohort> {
     let known_codes = known_codes(countries);
-    let services = service_names();
     let ages = [("child", Age::Child), ("adult", Age::Adult)];
     let mut cohorts = Vec::new();
     let mut cohort_names = HashSet::new();
@@ -285,7 +284,9 @@ fn cohorts(
                 "is empty; list where victims are first met, e.g. entry = [{ at = \"CIV.police\", share = 1.0 }]",
             );
         }
+        let cohort_goal = c.goal.as_ref().map(|names| goal_from_names(ck, &loc, "goal", names));
         let mut entry = Vec::new();
+        let mut goals = Vec::new();
         let mut seen = HashSet::new();
         for e in &c.entry {
             let at = match authority_index.get(&e.at) {
@@ -323,7 +324,13 @@ fn cohorts(
                 );
                 continue;
             }
+            let entry_loc = format!("{loc} entry \"{}\"", e.at);
+            let goal = match &e.goal {
+                Some(names) => goal_from_names(ck, &entry_loc, "goal", names),
+                None => cohort_goal.unwrap_or_else(|| default_goal(authorities[at].country, origin)),
+            };
             entry.push((at, e.share));
+            goals.push(goal);
         }
         let total: f64 = entry.iter().map(|(_, s)| s).sum();
         if !total.is_finite() {
@@ -336,18 +343,6 @@ fn cohorts(
         for (_, s) in &mut entry {
             *s /= total;
         }
-        let goal = match &c.goal {
-            Some(names) => {
-                if names.is_empty() {
-                    ck.bad(&loc, "goal", "is empty; list the services that count as complete assistance, or remove the key for the default");
-                }
-                names
-                    .iter()
-                    .filter_map(|n| ck.one_of(&loc, "goal", n, &services))
-                    .collect()
-            }
-            None => default_goal(&entry, authorities, origin),
-        };
         cohorts.push(Cohort {
             name: c.name.clone(),
             origin,
@@ -355,7 +350,7 @@ fn cohorts(
             exploitation: c.exploitation.clone().unwrap_or_default(),
             victims,
             entry,
-            goal,
+            goals,
         });
     }
     if cohorts.is_empty() {
@@ -368,13 +363,27 @@ fn cohorts(
 
     cohorts
 }
-/// The default goal (docs/MODEL.md, "Scenario format"): `["protection"]` when every entry point is
-/// in the origin country, else `["protection", "return", "reintegration"]`.
-fn default_goal(entry: &[(usize, f64)], authorities: &[Authority], origin: usize) -> Services {
-    let at_home = entry
-        .iter()
-        .all(|&(a, _)| authorities.get(a).is_some_and(|a| a.country == origin));
-    if at_home {
+/// A goal as written (`goal = [...]` of a cohort or of one entry point): a non-empty list of
+/// service names.
+fn goal_from_names(ck: &mut Checker, loc: &str, key: &str, names: &[String]) -> Services {
+    if names.is_empty() {
+        ck.bad(
+            loc,
+            key,
+            "is empty; list the services that count as complete assistance, e.g. goal = [\"protection\"], \
+             or remove the key for the default",
+        );
+    }
+    let services = service_names();
+    names.iter().filter_map(|n| ck.one_of(loc, key, n, &services)).collect()
+}
+
+/// The default goal of victims first met at an authority of country `entry_country`
+/// (docs/MODEL.md, "Scenario format"), used when neither the entry point nor the cohort gives
+/// one: `["protection"]` when the entry point is in the cohort's origin country `origin`, else
+/// `["protection", "return", "reintegration"]`.
+pub fn default_goal(entry_country: usize, origin: usize) -> Services {
+    if entry_country == origin {
         Services::NONE.with(Service::Protection)
     } else {
         Service::ALL.into_iter().collect()

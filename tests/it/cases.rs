@@ -2032,11 +2032,13 @@ fn deadlines_match_closed_form_without_the_clock() {
 // channels, 1/3 each:
 //   completed = returned = reintegrated = (0.8 + 0.5) / 3 = 0.433333, at t = 7 exactly;
 //   lost = 0.7 / 3; closed 2.3 / 3; protected = 1. Perfect: completed 2/3, closed 1.
-// Cohort "mixed", origin AAA, entries AAA.shelter and BBB.police (1 : 1): one entry abroad, so
-// goal = all three:
-//   entry AAA.shelter: completed = returned = 1/2 * 0.8 = 0.4 (close 1/2, -> AAA.social 1/2);
-//   entry BBB.police (-> AAA.social goes to the origin, eligible): completed = 1/2 * 0.6 = 0.3;
-//   together 0.35, at t = 7 exactly; lost 1/2 (0.1 + 0.2).
+// Cohort "mixed", origin AAA, entries AAA.shelter and BBB.police (1 : 1), no goal: the default
+// rule applies per entry point.
+//   entry AAA.shelter (in the origin: goal = protection): completed = 1 at t = 0 (protection at
+//   the entry point); returned = 1/2 * 0.8 = 0.4 (close 1/2, -> AAA.social 1/2);
+//   entry BBB.police (abroad: goal = all three; -> AAA.social goes to the origin, eligible):
+//   completed = returned = 1/2 * 0.6 = 0.3, at t = 7 exactly;
+//   together completed (1 + 0.3) / 2 = 0.65; lost 1/2 (0.1 + 0.2).
 // ---------------------------------------------------------------------------------------------
 const GOALS: &str = r#"
 [scenario]
@@ -2188,14 +2190,15 @@ fn default_goal_rule_matches_hand_values() {
     simulated_perfect("abroad perfect", &r.cohorts[1], perfect);
 
     let mixed = &r.cohorts[2];
-    simulated("mixed entry AAA.shelter", &mixed.entries[0], goals_half(0.8, false));
+    simulated("mixed entry AAA.shelter", &mixed.entries[0], goals_half(0.8, true));
     simulated("mixed entry BBB.police", &mixed.entries[1], goals_half(0.6, false));
-    assert_rate(&mixed.entries[0], Measure::Completed, 0.4);
+    assert_rate(&mixed.entries[0], Measure::Completed, 1.0);
     assert_rate(&mixed.entries[1], Measure::Completed, 0.3);
+    assert_exact_mean(&mixed.entries[0], Milestone::Completion, 0.0);
+    assert_exact_mean(&mixed.entries[1], Milestone::Completion, 7.0);
     let all = mixed.total();
-    assert_rate(&all, Measure::Completed, 0.35);
+    assert_rate(&all, Measure::Completed, 0.65);
     assert_eq!(all.count(Measure::Protected), all.trials);
-    assert_exact_mean(&all, Milestone::Completion, 7.0);
 }
 
 #[test]
@@ -2208,10 +2211,10 @@ fn default_goal_rule_and_entry_breakdown_match_closed_form() {
     check("abroad perfect", &ex[1].perfect[0], perfect);
     let mixed = &ex[2];
     let cohort = &s.cohorts()[2];
-    check("mixed entry AAA.shelter", &mixed.entries[0], goals_half(0.8, false));
+    check("mixed entry AAA.shelter", &mixed.entries[0], goals_half(0.8, true));
     check("mixed entry BBB.police", &mixed.entries[1], goals_half(0.6, false));
     let all = ExactCohort::aggregate(&mixed.entries, cohort, |_| true);
-    assert_close("mixed completed", all[Measure::Completed.index()], 0.35);
+    assert_close("mixed completed", all[Measure::Completed.index()], 0.65);
     assert_close("mixed lost", all[Measure::Lost.index()], 0.5 * (0.1 + 0.2));
     assert_close(
         "mixed completed, entry BBB.police only",
@@ -2224,4 +2227,343 @@ fn default_goal_rule_and_entry_breakdown_match_closed_form() {
         goals_half(1.0, false),
     );
     check_perfect_is_perfect_scenario(&s, &ex);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. A movement: the only imperfect channel is the victim's own journey (issue 13).
+//
+// AAA.police (identification i = 0.9, no services, close 0, dropout 0.1 per day) -> AAA.shelter
+// is a movement (q = 0.6, f = 0.5, r = 1, fixed 2 days); AAA.shelter (protection,
+// assist_incomplete 0.4, close 1) -> AAA.social (q = 1, f = 1); AAA.social (return,
+// assist_incomplete 0.5 by default, close 1). Goal: protection + return.
+// One attempt of the movement keeps the victim with s = exp(-0.1 * 2) and fails with
+// s (1 - q) = 0.4 s; G = 1 + 0.4 s. Per trial:
+//   lost = i (0.4 s)^2;  dropped = i G (1 - s);  delivered D = i G s 0.6
+//   half of D arrives complete (protection), half incomplete: protection w.p. 0.4, else
+//   misclassified (0.3 D). From the shelter: close 1/2, -> social 1/2 (never fails); a complete
+//   file gets return there, an incomplete one w.p. 0.5 (else misclassified, 0.2 D / 4 = 0.05 D).
+//   protected = 0.7 D;  returned = completed = 0.5 D / 2 + 0.2 D / 4 = 0.3 D
+//   misclassified = 0.35 D;  closed = 0.65 D
+// Perfect communication leaves the movement as it is and the referral is already perfect, so
+// the perfect arm is the actual one: a referral gap of exactly 0, in both checks.
+// ---------------------------------------------------------------------------------------------
+const MOVEMENT: &str = r#"
+[scenario]
+name = "movement"
+seed = 1313
+
+[[country]]
+code = "AAA"
+
+[[authority]]
+id = "AAA.police"
+country = "AAA"
+kind = "police"
+identification = 0.9
+dropout_per_day = 0.1
+
+[[authority]]
+id = "AAA.shelter"
+country = "AAA"
+kind = "shelter"
+provides = ["protection"]
+assist_incomplete = 0.4
+close = 1.0
+
+[[authority]]
+id = "AAA.social"
+country = "AAA"
+kind = "social"
+provides = ["return"]
+close = 1.0
+
+[[channel]]
+id = "journey"
+from = "AAA.police"
+to = "AAA.shelter"
+movement = true
+quality = 0.6
+fidelity = 0.5
+retries = 1
+delay = { fixed = 2.0 }
+
+[[channel]]
+from = "AAA.shelter"
+to = "AAA.social"
+quality = 1.0
+
+[[cohort]]
+name = "moving"
+origin = "AAA"
+age = "adult"
+entry = [{ at = "AAA.police", share = 1.0 }]
+goal = ["protection", "return"]
+"#;
+
+fn movement_want() -> Want {
+    let (i, s) = (0.9, (-0.2f64).exp());
+    let g = 1.0 + 0.4 * s;
+    let d = i * g * s * 0.6;
+    Want {
+        identified: i,
+        closed: 0.65 * d,
+        lost: i * (0.4 * s).powi(2),
+        dropped: i * g * (1.0 - s),
+        misclassified: 0.35 * d,
+        protected: 0.7 * d,
+        returned: 0.3 * d,
+        completed: 0.3 * d,
+        ..Want::default()
+    }
+}
+
+#[test]
+fn issue13_movement_only_has_no_referral_gap_simulated() {
+    let s = scenario(MOVEMENT);
+    let r = simulate(&s, 200_000);
+    let t = &r.cohorts[0];
+    simulated("movement", &t.total(), movement_want());
+    simulated_perfect("movement perfect", t, movement_want());
+    let gap = t.perfect(Measure::Completed);
+    assert_eq!(
+        (gap.a_only, gap.b_only),
+        (0, 0),
+        "no trial completes differently with perfect communication"
+    );
+    assert_eq!(gap.difference(Z999).0, 0.0, "the referral gap is exactly 0");
+    // The movement did fail (so the arm was not trivially equal): losses, dropouts, degraded files.
+    let journey = &t.channels[0];
+    assert!(journey.failures > 0 && journey.losses > 0 && journey.degraded > 0);
+}
+
+#[test]
+fn issue13_movement_only_has_no_referral_gap_exact() {
+    let (s, ex) = exact(MOVEMENT);
+    check("movement", &ex[0].entries[0], movement_want());
+    check("movement perfect", &ex[0].perfect[0], movement_want());
+    for m in Measure::ALL.into_iter().filter(|m| *m != Measure::ProtectedInTime) {
+        assert_eq!(
+            ex[0].perfect[0][m.index()],
+            ex[0].entries[0][m.index()],
+            "{}: perfect communication leaves the movement as it is",
+            m.name()
+        );
+    }
+    check_perfect_is_perfect_scenario(&s, &ex);
+    // Ranking: making the movement "perfect" changes nothing; cutting it loses every completion.
+    let ranked = refgap::exact::rank::rank_channels(&s).unwrap();
+    let journey = ranked[0].channels[0];
+    assert_eq!(journey.if_perfect, ranked[0].completed);
+    assert_close("movement cut", journey.if_cut, 0.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. Goals by entry point (issue 13).
+//
+// AAA.police (identification 1, protection, close 1) -> AAA.social (q 0.8); BBB.ngo
+// (identification 0.5, protection, close 1) -> AAA.social (q 0.6; cross-border to the origin,
+// eligible); BBB.police (identification 1, no services, close 0) -> BBB.ngo (q 0.9); AAA.social
+// (return, reintegration, close 1). Every option is 1 : 1 with close.
+// Per entry point, per trial:
+//   AAA.police: protected 1; returned = reintegrated = 0.5 * 0.8 = 0.4; lost 0.1; closed 0.9.
+//   BBB.ngo: identified 0.5; protected 0.5; returned = 0.5 * 0.5 * 0.6 = 0.15; lost 0.1;
+//     closed 0.4.
+//   BBB.police: lost 0.1 on the way to BBB.ngo; protected 0.9; returned = 0.9 * 0.5 * 0.6 =
+//     0.27; lost 0.1 + 0.9 * 0.5 * 0.4 = 0.28; closed 0.72.
+// Cohort "explicit" (origin AAA, goal protection + return): entries AAA.police 0.5 (cohort goal:
+//   completed 0.4), BBB.ngo 0.3 with goal = ["protection"] (completed 0.5), BBB.police 0.2
+//   (cohort goal: completed 0.27); together 0.2 + 0.15 + 0.054 = 0.404.
+//   Perfect: 0.5, 0.5 (protection does not depend on a channel), 0.5; together 0.5.
+// Cohort "default" (origin AAA, no goal): AAA.police 0.4 (in the origin: protection, completed
+//   1), BBB.police 0.4 (abroad: all three, completed 0.27), BBB.ngo 0.2 with goal = ["protection",
+//   "return"] (completed 0.15); together 0.4 + 0.108 + 0.03 = 0.538.
+// ---------------------------------------------------------------------------------------------
+const ENTRY_GOALS: &str = r#"
+[scenario]
+name = "entry-goals"
+seed = 1414
+
+[[country]]
+code = "AAA"
+
+[[country]]
+code = "BBB"
+
+[[authority]]
+id = "AAA.police"
+country = "AAA"
+kind = "police"
+identification = 1.0
+provides = ["protection"]
+close = 1.0
+
+[[authority]]
+id = "AAA.social"
+country = "AAA"
+kind = "social"
+provides = ["return", "reintegration"]
+close = 1.0
+
+[[authority]]
+id = "BBB.ngo"
+country = "BBB"
+kind = "ngo"
+identification = 0.5
+provides = ["protection"]
+close = 1.0
+
+[[authority]]
+id = "BBB.police"
+country = "BBB"
+kind = "police"
+identification = 1.0
+
+[[channel]]
+from = "AAA.police"
+to = "AAA.social"
+quality = 0.8
+
+[[channel]]
+from = "BBB.ngo"
+to = "AAA.social"
+quality = 0.6
+
+[[channel]]
+from = "BBB.police"
+to = "BBB.ngo"
+quality = 0.9
+
+[[cohort]]
+name = "explicit"
+origin = "AAA"
+age = "adult"
+goal = ["protection", "return"]
+entry = [
+    { at = "AAA.police", share = 0.5 },
+    { at = "BBB.ngo", share = 0.3, goal = ["protection"] },
+    { at = "BBB.police", share = 0.2 },
+]
+
+[[cohort]]
+name = "default"
+origin = "AAA"
+age = "adult"
+entry = [
+    { at = "AAA.police", share = 0.4 },
+    { at = "BBB.police", share = 0.4 },
+    { at = "BBB.ngo", share = 0.2, goal = ["protection", "return"] },
+]
+"#;
+
+/// Per entry point of [`ENTRY_GOALS`] (AAA.police, BBB.ngo, BBB.police), everything but
+/// `completed`.
+fn entry_goals_paths() -> [Want; 3] {
+    let police = Want {
+        identified: 1.0,
+        closed: 0.9,
+        lost: 0.1,
+        protected: 1.0,
+        returned: 0.4,
+        reintegrated: 0.4,
+        ..Want::default()
+    };
+    let ngo = Want {
+        identified: 0.5,
+        closed: 0.4,
+        lost: 0.1,
+        protected: 0.5,
+        returned: 0.15,
+        reintegrated: 0.15,
+        ..Want::default()
+    };
+    let abroad = Want {
+        identified: 1.0,
+        closed: 0.72,
+        lost: 0.28,
+        protected: 0.9,
+        returned: 0.27,
+        reintegrated: 0.27,
+        ..Want::default()
+    };
+    [police, ngo, abroad]
+}
+
+/// `want` with `completed` set.
+fn completing(want: Want, completed: f64) -> Want {
+    Want { completed, ..want }
+}
+
+/// Cohort "explicit" per entry (cohort order) and cohort "default" per entry (its order).
+fn entry_goals_want() -> ([Want; 3], [Want; 3]) {
+    let [police, ngo, abroad] = entry_goals_paths();
+    let explicit = [completing(police, 0.4), completing(ngo, 0.5), completing(abroad, 0.27)];
+    let default = [completing(police, 1.0), completing(abroad, 0.27), completing(ngo, 0.15)];
+    (explicit, default)
+}
+
+#[test]
+fn issue13_goals_by_entry_point_simulated() {
+    let s = scenario(ENTRY_GOALS);
+    let r = simulate(&s, 200_000);
+    let (explicit, default) = entry_goals_want();
+    for (c, (name, want)) in [("explicit", explicit), ("default", default)].into_iter().enumerate() {
+        for (k, w) in want.into_iter().enumerate() {
+            simulated(&format!("{name} entry {k}"), &r.cohorts[c].entries[k], w);
+        }
+    }
+    assert_rate(&r.cohorts[0].total(), Measure::Completed, 0.404);
+    assert_rate(&r.cohorts[1].total(), Measure::Completed, 0.538);
+    // Perfect communication: 0.5 at every entry point of "explicit".
+    assert_perfect(&r.cohorts[0], Measure::Completed, 0.5);
+}
+
+#[test]
+fn issue13_goals_by_entry_point_exact() {
+    let (s, ex) = exact(ENTRY_GOALS);
+    let (explicit, default) = entry_goals_want();
+    for (c, (name, want)) in [("explicit", explicit), ("default", default)].into_iter().enumerate() {
+        for (k, w) in want.into_iter().enumerate() {
+            check(&format!("{name} entry {k}"), &ex[c].entries[k], w);
+        }
+    }
+    let all = |c: usize| ExactCohort::aggregate(&ex[c].entries, &s.cohorts()[c], |_| true);
+    assert_close("explicit completed", all(0)[Measure::Completed.index()], 0.404);
+    assert_close("default completed", all(1)[Measure::Completed.index()], 0.538);
+    let perfect = ExactCohort::aggregate(&ex[0].perfect, &s.cohorts()[0], |_| true);
+    assert_close("explicit perfect completed", perfect[Measure::Completed.index()], 0.5);
+    check_perfect_is_perfect_scenario(&s, &ex);
+    // The ranking's completed rate (solved per goal) is the cohort's, and its low-rank updates
+    // agree with direct solves.
+    let ranked = refgap::exact::rank::rank_channels(&s).unwrap();
+    assert_close("ranking explicit", ranked[0].completed, 0.404);
+    assert_close("ranking default", ranked[1].completed, 0.538);
+    for e in 0..s.channels().len() {
+        let direct = refgap::exact::rank::direct_effects(&s, e).unwrap();
+        for (c, d) in direct.iter().enumerate() {
+            assert_close("if perfect", ranked[c].channels[e].if_perfect, d.if_perfect);
+            assert_close("if cut", ranked[c].channels[e].if_cut, d.if_cut);
+        }
+    }
+    // By hand: AAA.police -> AAA.social perfect lifts "explicit" entry AAA.police to 0.5:
+    // 0.404 + 0.5 * 0.1 = 0.454; cut, to 0: 0.404 - 0.5 * 0.4 = 0.204.
+    assert_close("explicit police perfect", ranked[0].channels[0].if_perfect, 0.454);
+    assert_close("explicit police cut", ranked[0].channels[0].if_cut, 0.204);
+}
+
+#[test]
+fn issue13_entry_goal_errors_name_the_file_cohort_entry_and_key() {
+    let bad = ENTRY_GOALS.replace(r#"goal = ["protection"] }"#, r#"goal = ["protect"] }"#);
+    let msg = crate::util::scenario_error(&bad);
+    assert!(msg.contains("<test>"), "{msg}");
+    assert!(
+        msg.contains(r#"[[cohort]] #1 "explicit" entry "BBB.ngo" goal"#),
+        "{msg}"
+    );
+    assert!(msg.contains("protection, return, reintegration"), "{msg}");
+    let empty = ENTRY_GOALS.replace(r#"goal = ["protection"] }"#, "goal = [] }");
+    let msg = crate::util::scenario_error(&empty);
+    assert!(
+        msg.contains(r#"[[cohort]] #1 "explicit" entry "BBB.ngo" goal"#) && msg.contains("is empty"),
+        "{msg}"
+    );
 }

@@ -51,7 +51,7 @@ const CHANNELS: &[&str] = &[
     "degraded",
     "loss_share",
 ];
-const CHANNELS_EXTRA: &[&str] = &["misclassified", "lost_per_year", "leaked_per_year"];
+const CHANNELS_EXTRA: &[&str] = &["misclassified", "lost_per_year", "leaked_per_year", "movement"];
 const GAP: &[&str] = &[
     "variant",
     "cohort",
@@ -703,4 +703,83 @@ fn opt(row: &Row, column: &str) -> Option<f64> {
 /// A numeric cell that must not be empty.
 fn num(row: &Row, column: &str) -> f64 {
     opt(row, column).unwrap_or_else(|| panic!("{column} is empty in {row:?}"))
+}
+
+/// A scenario where the victim's own journey (a movement) loses more cases than the referral
+/// after it: the terminal reports the movement's losses apart and names the referral as the
+/// worst channel; `channels.csv` marks the movement (issue 13).
+const JOURNEY: &str = r#"
+[scenario]
+name = "journey"
+seed = 13
+
+[[country]]
+code = "AAA"
+
+[[authority]]
+id = "AAA.police"
+country = "AAA"
+kind = "police"
+identification = 1.0
+
+[[authority]]
+id = "AAA.ngo"
+country = "AAA"
+kind = "ngo"
+
+[[authority]]
+id = "AAA.shelter"
+country = "AAA"
+kind = "shelter"
+provides = ["protection"]
+close = 1.0
+
+[[channel]]
+id = "crossing"
+from = "AAA.police"
+to = "AAA.ngo"
+movement = true
+quality = 0.5
+
+[[channel]]
+from = "AAA.ngo"
+to = "AAA.shelter"
+quality = 0.8
+
+[[cohort]]
+name = "travellers"
+origin = "AAA"
+age = "adult"
+victims = 100
+entry = [{ at = "AAA.police", share = 1.0 }]
+"#;
+
+#[test]
+fn issue13_movement_losses_are_reported_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("journey.toml");
+    fs::write(&file, JOURNEY).unwrap();
+    let out = refgap(["run", "--trials", "20000", "--out"])
+        .arg(tmp.path())
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8(out).unwrap();
+    assert!(stdout.contains("lost in movement"), "{stdout}");
+    let line = stdout.lines().find(|l| l.contains("travellers")).unwrap();
+    // Half the victims are lost on the crossing, 0.5 × 0.2 = 10 % on the referral after it.
+    assert!(line.contains("AAA.ngo->AAA.shelter"), "{line}");
+    assert!(!line.contains("crossing"), "{line}");
+    let rows = read_csv(&tmp.path().join("journey").join("channels.csv"));
+    let movement = |id: &str| rows.iter().find(|r| r["channel"] == id).unwrap()["movement"].clone();
+    assert_eq!(movement("crossing"), "true");
+    assert_eq!(movement("AAA.ngo->AAA.shelter"), "false");
+    // Perfect communication leaves the crossing alone: completed 0.5 with perfect referral.
+    let gap = read_csv(&tmp.path().join("journey").join("gap.csv"));
+    let perfect = num(&gap[0], "completed_perfect");
+    let sd = (0.25f64 / 20_000.0).sqrt();
+    assert!((perfect - 0.5).abs() < 4.5 * sd, "completed_perfect = {perfect}");
 }

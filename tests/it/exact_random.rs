@@ -3,7 +3,8 @@
 //! and the perfect-communication arm, within |z| < 4.5; exact 0/1 matched exactly).
 //!
 //! The generator writes **TOML text** (so the parser is exercised too) from a ChaCha8 stream with
-//! a fixed seed, and records which features each scenario uses; a separate test asserts that the
+//! a fixed seed (and, for movements and goals by entry point, a second fixed stream per
+//! scenario, so that adding them left the rest of each scenario as it was), and records which features each scenario uses; a separate test asserts that the
 //! generated set covers every feature of docs/MODEL.md, both as written (the feature record) and as
 //! reached (every outcome and service has a positive exact probability somewhere).
 //!
@@ -106,6 +107,7 @@ struct Chan {
     age: Option<&'static str>,
     any_origin: bool,
     formal: bool,
+    movement: bool,
 }
 
 impl Chan {
@@ -120,7 +122,15 @@ struct Coh {
     child: bool,
     entry: Vec<(usize, f64)>,
     goal: Option<Vec<&'static str>>,
+    /// Per entry point, its own goal (issue 13), if any.
+    entry_goals: Vec<Option<Vec<&'static str>>>,
     victims: f64,
+}
+
+/// A random non-empty goal.
+fn random_goal(rng: &mut ChaCha8Rng) -> Vec<&'static str> {
+    let g: Vec<&'static str> = SERVICES.into_iter().filter(|_| rng.random_bool(0.5)).collect();
+    if g.is_empty() { vec![*pick(rng, &SERVICES)] } else { g }
 }
 
 /// The random parameters of one channel from `from` to `to`.
@@ -224,6 +234,7 @@ fn channel(rng: &mut ChaCha8Rng, auths: &[Auth], from: usize, to: usize, f: &mut
         age,
         any_origin,
         formal: rng.random_bool(0.3),
+        movement: false,
     }
 }
 
@@ -355,25 +366,57 @@ fn generate(rng: &mut ChaCha8Rng, index: usize) -> (String, Features) {
 
     // Cohorts: 1 to 3, each entering at a non-empty subset of the entry points.
     let nco = rng.random_range(1..=3);
-    let cohorts: Vec<Coh> = (0..nco)
+    let mut cohorts: Vec<Coh> = (0..nco)
         .map(|k| {
             let mut at = entries.clone();
             shuffle(rng, &mut at);
             at.truncate(rng.random_range(1..=entries.len()));
-            let goal = rng.random_bool(0.5).then(|| {
-                let g: Vec<&'static str> = SERVICES.into_iter().filter(|_| rng.random_bool(0.5)).collect();
-                if g.is_empty() { vec![*pick(rng, &SERVICES)] } else { g }
-            });
+            let goal = rng.random_bool(0.5).then(|| random_goal(rng));
             Coh {
                 name: format!("cohort {k}"),
                 origin: rng.random_range(0..nc),
                 child: (index + k).is_multiple_of(2),
                 entry: at.into_iter().map(|a| (a, r3(rng.random_range(0.5..3.0)))).collect(),
                 goal,
+                entry_goals: Vec::new(),
                 victims: r3(rng.random_range(10.0..1000.0)),
             }
         })
         .collect();
+
+    // Movements and goals by entry point (issue 13), from a stream of their own so that the
+    // draws above, and so the rest of every scenario, stay what they were before.
+    let mut extra = ChaCha8Rng::seed_from_u64(SEED ^ (0x1300 + index as u64));
+    for c in &mut chans {
+        c.movement = extra.random_bool(0.25);
+        if c.movement {
+            note(&mut f, "movement");
+            if c.quality() < 1.0 || c.fidelity.is_some() {
+                note(&mut f, "imperfect movement");
+            }
+        }
+    }
+    for c in &mut cohorts {
+        c.entry_goals = (0..c.entry.len())
+            .map(|_| extra.random_bool(0.3).then(|| random_goal(&mut extra)))
+            .collect();
+        for (k, g) in c.entry_goals.iter().enumerate() {
+            if g.is_none() {
+                continue;
+            }
+            note(
+                &mut f,
+                if c.goal.is_some() {
+                    "entry goal over a cohort goal"
+                } else {
+                    "entry goal over the default"
+                },
+            );
+            if c.entry_goals.iter().enumerate().any(|(j, h)| j != k && h != g) {
+                note(&mut f, "entry goals differ within a cohort");
+            }
+        }
+    }
 
     // The feature record of what is not noted above.
     for (i, a) in auths.iter().enumerate() {
@@ -516,12 +559,26 @@ fn generate(rng: &mut ChaCha8Rng, index: usize) -> (String, Features) {
         if c.formal {
             writeln!(t, "formal = true").unwrap();
         }
+        if c.movement {
+            writeln!(t, "movement = true").unwrap();
+        }
     }
     for c in &cohorts {
         let entry: Vec<String> = c
             .entry
             .iter()
-            .map(|(a, share)| format!("{{ at = \"{}\", share = {share:?} }}", auths[*a].id))
+            .zip(&c.entry_goals)
+            .map(|((a, share), goal)| match goal {
+                None => format!("{{ at = \"{}\", share = {share:?} }}", auths[*a].id),
+                Some(g) => {
+                    let list: Vec<String> = g.iter().map(|s| format!("\"{s}\"")).collect();
+                    format!(
+                        "{{ at = \"{}\", share = {share:?}, goal = [{}] }}",
+                        auths[*a].id,
+                        list.join(", ")
+                    )
+                }
+            })
             .collect();
         writeln!(
             t,
@@ -602,6 +659,11 @@ const REQUIRED: &[&str] = &[
     "provides [protection, return, reintegration]",
     "goal explicit",
     "goal default",
+    "movement",
+    "imperfect movement",
+    "entry goal over a cohort goal",
+    "entry goal over the default",
+    "entry goals differ within a cohort",
     "child cohort",
     "adult cohort",
     "several cohorts",
@@ -672,6 +734,8 @@ fn generated_scenarios_cover_every_feature() {
         "weight = ",
         "identification = 0.0",
         "goal = [",
+        "movement = true",
+        ", goal = [",
         "age = \"child\"\n",
         "age = \"adult\"\n",
     ] {

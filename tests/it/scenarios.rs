@@ -788,7 +788,7 @@ fn csv_tables_load_like_toml_tables() {
     // rule (entry abroad: every service).
     let cohort = &s.cohorts()[0];
     assert_eq!(cohort.entry, vec![(0, 1.0)]);
-    assert!(Service::ALL.iter().all(|&sv| cohort.goal.contains(sv)));
+    assert!(Service::ALL.iter().all(|&sv| cohort.goal(0).contains(sv)));
 
     // The hash covers the TOML text followed by the tables, in the order read.
     let mut hasher = Sha256::new();

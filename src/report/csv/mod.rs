@@ -107,6 +107,9 @@ pub struct ChannelRow {
     pub lost_per_year: f64,
     /// Victims per year lost, dropped or misclassified because of the channel.
     pub leaked_per_year: f64,
+    /// Whether the channel is the victim's own movement (its losses are "lost in movement",
+    /// not communication leaks).
+    pub movement: bool,
 }
 
 /// A row of `gap.csv`.
@@ -340,7 +343,8 @@ csv_row!(
         "loss_share",
         "misclassified",
         "lost_per_year",
-        "leaked_per_year"
+        "leaked_per_year",
+        "movement"
     ]
 );
 csv_row!(
@@ -497,6 +501,7 @@ mod tests {
             misclassified: 0,
             lost_per_year: 0.0,
             leaked_per_year: 0.0,
+            movement: false,
         });
         header_matches(GapRow {
             variant: v(),

@@ -35,6 +35,7 @@ pub struct Selector {
     to_kind: Option<Vec<AuthorityKind>>,
     cross_border: Option<bool>,
     formal: Option<bool>,
+    movement: Option<bool>,
     language_differs: Option<bool>,
 }
 
@@ -72,6 +73,7 @@ impl Selector {
             to_kind: None,
             cross_border: None,
             formal: None,
+            movement: None,
             language_differs: None,
         }
     }
@@ -108,6 +110,14 @@ impl Selector {
         }
     }
 
+    /// Only channels that are movements (`true`) or referrals (`false`).
+    pub(crate) fn movements(self, movement: bool) -> Selector {
+        Selector {
+            movement: Some(movement),
+            ..self
+        }
+    }
+
     /// Whether the selector selects channels or authorities.
     pub fn target(&self) -> Target {
         self.target
@@ -125,7 +135,7 @@ impl Selector {
     ) -> Option<Selector> {
         let before = ck.problems.len();
         if target == Target::Authority {
-            let channel_only: [(&str, bool); 10] = [
+            let channel_only: [(&str, bool); 11] = [
                 ("from", raw.from.is_some()),
                 ("to", raw.to.is_some()),
                 ("from_country", raw.from_country.is_some()),
@@ -135,6 +145,7 @@ impl Selector {
                 ("to_kind", raw.to_kind.is_some()),
                 ("cross_border", raw.cross_border.is_some()),
                 ("formal", raw.formal.is_some()),
+                ("movement", raw.movement.is_some()),
                 ("language_differs", raw.language_differs.is_some()),
             ];
             for (key, given) in channel_only {
@@ -205,6 +216,7 @@ impl Selector {
             to_kind,
             cross_border: raw.cross_border,
             formal: raw.formal,
+            movement: raw.movement,
             language_differs: raw.language_differs,
         })
     }
@@ -294,6 +306,7 @@ impl Selector {
             && any(&self.to_kind, ta.kind)
             && self.cross_border.is_none_or(|x| x == c.cross_border)
             && self.formal.is_none_or(|x| x == c.formal)
+            && self.movement.is_none_or(|x| x == c.movement)
             && self.language_differs.is_none_or(|x| {
                 let (fl, tl) = (&s.countries[fc].languages, &s.countries[tc].languages);
                 x != fl.iter().any(|l| tl.contains(l))

@@ -11,6 +11,10 @@
 //! | `focal_points` | a new formal channel between the coordination bodies of every ordered pair of the listed countries that has none (quality 0.7, gamma delay mean 14 days shape 2, fidelity 0.9) | RNNI-TIP focal-point network, SOURCES §1.3 |
 //! | `training` | authorities of the listed kinds (default police, border, labour) in the listed countries (default all): `add` identification (0.1), clamped at 1 | training of first responders, SOURCES §1.5 |
 //! | `nrm_adoption` | in-country channels of the listed countries: `at_least` quality (0.8) | national referral mechanisms adopted after 2020, SOURCES §1.3 |
+//!
+//! **Practices never change movements.** Every channel selector of a practice carries
+//! `movement = false`: a channel marked `movement = true` is the victim's own journey (a
+//! crossing, a transit), which no agreement, form or focal point improves.
 
 use super::intervention::Plan;
 use crate::scenario::check::Checker;
@@ -99,7 +103,8 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
             if let (Some(q), Some(d)) = (q, d) {
                 let select = Selector::all(Target::Channel)
                     .between(ends[0], ends[1])
-                    .crossing_border(true);
+                    .crossing_border(true)
+                    .movements(false);
                 let looks_for = Some(format!(
                     "cross-border channel between {} and {}",
                     countries[0], countries[1]
@@ -117,11 +122,19 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                 Param::Fidelity,
                 fidelity.unwrap_or(FORMS_FIDELITY),
             ) {
+                if select.as_ref().is_some_and(|raw| raw.movement == Some(true)) {
+                    ck.bad(
+                        loc,
+                        "select.movement",
+                        "practices never change movements; remove `movement = true` (write a [[intervention.change]] \
+                         to change a movement)",
+                    );
+                }
                 let select = match select {
                     Some(raw) => Selector::parse(ck, loc, raw, Target::Channel, &s.countries),
                     None => Some(Selector::all(Target::Channel)),
                 };
-                if let Some(select) = select {
+                if let Some(select) = select.map(|x| x.movements(false)) {
                     plan.changes.push((loc.to_owned(), Change::new(select, vec![f], None)));
                 }
             }
@@ -199,6 +212,7 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                             when: None,
                             any_origin: None,
                             formal: Some(true),
+                            movement: None,
                         },
                     ));
                 }
@@ -260,7 +274,8 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
             ) {
                 let select = Selector::all(Target::Channel)
                     .in_countries(indices)
-                    .crossing_border(false);
+                    .crossing_border(false)
+                    .movements(false);
                 let looks_for = Some(format!("in-country channel in {}", countries.join(", ")));
                 plan.changes
                     .push((loc.to_owned(), Change::new(select, vec![e], looks_for)));
