@@ -5,12 +5,14 @@
 //!
 //! A scenario file describes countries, **authorities** (graph nodes: police, border, labour
 //! inspection, social services, shelters, consulates, coordination bodies, NGOs...), directed
-//! **channels** between them (quality, delay law, file fidelity, retries, eligibility filters) and
-//! **cohorts** of victims (origin, age, exploitation, entry points, goal). A parallel Monte Carlo
+//! **channels** between them (quality, delay law, file fidelity, retries, eligibility filters; a
+//! channel may be the victim's own **movement**, a transit or a crossing, rather than a referral)
+//! and **cohorts** of victims (origin, age, exploitation, entry points, and the goal of the victims
+//! met at each entry point, [`scenario::Cohort::goal`]). A parallel Monte Carlo
 //! engine follows many simulated victims of each cohort through the referral pathways exactly as
 //! `docs/MODEL.md` ("One trial") specifies, and reports who is identified, protected, returned,
-//! reintegrated or lost and where, the **referral gap** (perfect communication minus actual, on
-//! the same random numbers), the **inconsistency** of outcomes across entry points and countries,
+//! reintegrated or lost and where, the **referral gap** (perfect communication, movements left as
+//! they are, minus actual, on the same random numbers), the **inconsistency** of outcomes across entry points and countries,
 //! and a **leak map** of channels, as tidy CSV tables. **Variants** (interventions such as a
 //! bilateral agreement or standard forms, and sweep points) are simulated on the same random
 //! numbers as the baseline, so their differences from it come with paired intervals.

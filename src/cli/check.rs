@@ -46,9 +46,13 @@ fn describe(s: &Scenario) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "{} ({}): valid", s.name(), s.source().path.display());
+    let movements = match s.channels().iter().filter(|c| c.movement).count() {
+        0 => String::new(),
+        n => format!(", {n} movement(s)"),
+    };
     let _ = writeln!(
         out,
-        "  {} countries, {} authorities, {} channels ({} cross-border, {} formal), {} cohorts",
+        "  {} countries, {} authorities, {} channels ({} cross-border, {} formal{movements}), {} cohorts",
         s.countries().len(),
         s.authorities().len(),
         s.channels().len(),

@@ -5,7 +5,7 @@
 //! [`stream`]) into a buffer the worker reuses, then simulates every trial of the block in every
 //! **arm**: the baseline first, then each variant of the scenario (interventions, sweep points),
 //! all on the same words (common random numbers). Each arm is also simulated with perfect
-//! communication on the same words, for its referral gap. What is kept per arm: the full tally,
+//! communication (movements left as they are) on the same words, for its referral gap. What is kept per arm: the full tally,
 //! the pairing with its perfect-communication twin, and (variants) the pairing with the
 //! baseline's outcome of the same trial, from which paired intervals follow.
 //!

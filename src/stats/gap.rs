@@ -1,7 +1,7 @@
 //! The referral gap and the inconsistency of outcomes across entry points.
 //!
 //! - **Referral gap** of a cohort: completed rate under perfect communication (every quality and
-//!   fidelity 1, delays unchanged) minus the actual completed rate, both from the same trials;
+//!   fidelity 1 except on movements, delays unchanged) minus the actual completed rate, both from the same trials;
 //!   its interval is the paired interval of [`super::interval::PairTable::difference`].
 //! - **Inconsistency**: for one cohort, how much the completed rate depends on where the victim
 //!   was found. Over the groups `k` (entry points, or entry countries) with weights `w_k` (their
