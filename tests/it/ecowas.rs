@@ -344,3 +344,69 @@ fn the_scenario_is_plausible_and_the_observations_bite() {
     }
     assert!(plausible < points.len(), "the observations rule nothing out");
 }
+
+/// Issue 13: the Europe leg's onward movement, sea crossing and secondary movement are the
+/// women's own journey (`movement = true`, and nothing else is); the Europe cohort's goal is
+/// protection for women found in Italy or France and protection, return and reintegration for
+/// those found in Niger or Libya (README "Goals by entry point"); perfect communication leaves the
+/// journey as it is, so women entering at NER.iom are still lost on it; the cross-border sweeps
+/// leave the movements alone.
+#[test]
+fn issue13_movements_and_europe_goals() {
+    use refgap::vocab::{Service, Services};
+    let Regional {
+        with_variants,
+        baseline: s,
+        solved,
+    } = ecowas();
+    let movements: Vec<&str> = s
+        .channels()
+        .iter()
+        .filter(|c| c.movement)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(
+        movements,
+        [
+            "NER.iom->LBY.iom (onward movement)",
+            "LBY.iom->ITA.ngo (sea crossing)",
+            "ITA.ngo->FRA.shelter (secondary movement)"
+        ]
+    );
+    let c = cohort_index(s, "NGA women, route to Europe");
+    let cohort = &s.cohorts()[c];
+    let protection = Services::NONE.with(Service::Protection);
+    let all: Services = Service::ALL.into_iter().collect();
+    for (k, &(a, _)) in cohort.entry.iter().enumerate() {
+        let want = if matches!(country_of(s, a), "ITA" | "FRA") {
+            protection
+        } else {
+            all
+        };
+        assert_eq!(cohort.goal(k), want, "{}", s.authorities()[a].id);
+    }
+    let ner = cohort
+        .entry
+        .iter()
+        .position(|&(a, _)| s.authorities()[a].id == "NER.iom")
+        .unwrap();
+    let lost = solved[c].perfect[ner][Measure::Lost.index()];
+    assert!(
+        lost > 0.01,
+        "with perfect communication the journey still loses women: {lost}"
+    );
+    // A cohort that reaches no movement loses nobody with perfect communication.
+    let home = cohort_index(s, "NGA children in NGA");
+    for p in &solved[home].perfect {
+        assert_eq!(p[Measure::Lost.index()], 0.0);
+    }
+    for v in with_variants.variants() {
+        if v.name.starts_with("cross-border") {
+            for (a, b) in s.channels().iter().zip(v.scenario.channels()) {
+                if a.movement {
+                    assert_eq!((a.quality, a.fidelity), (b.quality, b.fidelity), "{}: {}", v.name, a.id);
+                }
+            }
+        }
+    }
+}
