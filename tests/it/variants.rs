@@ -641,3 +641,64 @@ fn removing_a_channel_and_an_authority_with_the_same_id_removes_both() {
         "the named channel and the removed authority's channel are gone"
     );
 }
+
+/// Issue 13: `movement = true|false` selects the victim's own movements or the referrals; the
+/// toolbox never changes a movement (and says so when asked to); an authority change cannot
+/// select by it. On `europe-leg`, whose one movement is the secondary movement to France.
+#[test]
+fn issue13_movement_selector_and_practices_leave_movements_alone() {
+    let movement = "ITA.ngo->FRA.ngo (secondary movement)";
+    let base = bundled_baseline("europe-leg");
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"
+[[intervention]]
+name = "movements"
+[[intervention.change]]
+select = { movement = true }
+set = { retries = 7 }
+
+[[intervention]]
+name = "referrals"
+[[intervention.change]]
+select = { movement = false }
+set = { retries = 7 }
+
+[[intervention]]
+name = "forms"
+practices = [{ standard_forms = {} }]
+"#;
+    let s = with_variants(base.clone(), dir.path(), text).unwrap_or_else(|e| panic!("{e}"));
+    let all: BTreeSet<String> = base.channels().iter().map(|c| c.id.clone()).collect();
+    let v = |name: &str| &s.variants().iter().find(|v| v.name == name).unwrap().scenario;
+    assert_eq!(marked_channels(v("movements")), BTreeSet::from([movement.to_owned()]));
+    let mut referrals = all.clone();
+    referrals.remove(movement);
+    assert_eq!(marked_channels(v("referrals")), referrals);
+    for (a, b) in base.channels().iter().zip(v("forms").channels()) {
+        if a.movement {
+            assert_eq!(b.fidelity, a.fidelity, "standard forms left the movement as it is");
+        } else {
+            assert!(b.fidelity >= 0.95, "{}", a.id);
+        }
+    }
+
+    let bad = r#"
+[[intervention]]
+name = "forms on the journey"
+practices = [{ standard_forms = { select = { movement = true } } }]
+"#;
+    let e = with_variants(base.clone(), dir.path(), bad).unwrap_err().to_string();
+    assert!(
+        e.contains("select.movement") && e.contains("practices never change movements"),
+        "{e}"
+    );
+    let bad = r#"
+[[intervention]]
+name = "authorities"
+[[intervention.change]]
+select = { movement = true }
+set = { close = 1.0 }
+"#;
+    let e = with_variants(base, dir.path(), bad).unwrap_err().to_string();
+    assert!(e.contains("select.movement") && e.contains("selects channels"), "{e}");
+}
