@@ -182,12 +182,18 @@ impl Network {
             && self.max_hops == other.max_hops
             && self.channels.len() == other.channels.len()
             && self.channels.iter().zip(&other.channels).all(|(p, a)| {
-                (p.movement || (p.quality == CERTAIN && p.fidelity == CERTAIN))
-                    && ChannelParams {
-                        quality: a.quality,
-                        fidelity: a.fidelity,
-                        ..*p
-                    } == *a
+                // A movement is left exactly as it is; any other channel is perfect.
+                if p.movement {
+                    p == a
+                } else {
+                    p.quality == CERTAIN
+                        && p.fidelity == CERTAIN
+                        && ChannelParams {
+                            quality: a.quality,
+                            fidelity: a.fidelity,
+                            ..*p
+                        } == *a
+                }
             })
     }
 }
@@ -218,6 +224,21 @@ mod tests {
         assert_eq!(threshold(0.0), 0);
         assert_eq!(threshold(1.0), CERTAIN);
         assert_eq!(threshold(0.5), 1 << 31);
+    }
+
+    /// The perfect version keeps a movement exactly as it is (issue 13): perfecting the movement
+    /// too is not the perfect-communication network.
+    #[test]
+    fn perfect_version_keeps_movements() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let s = Scenario::load(&root.join("scenarios/europe-leg")).unwrap();
+        let actual = Network::compile(&s);
+        let mut perfect = Network::compile(&s.with_perfect_communication());
+        assert!(perfect.is_perfect_version_of(&actual));
+        let e = s.channels().iter().position(|c| c.movement).unwrap();
+        assert!(actual.channels[e].quality < CERTAIN);
+        perfect.channels[e].quality = CERTAIN;
+        assert!(!perfect.is_perfect_version_of(&actual));
     }
 
     #[test]
