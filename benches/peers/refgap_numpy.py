@@ -160,12 +160,14 @@ class Model:
             start.append(len(options))
         entry_at = np.array([index[x["at"]] for x in c["entry"]], np.int64)
         shares = np.array([x["share"] for x in c["entry"]], float)
-        if "goal" in c:
-            goal = services_mask(c["goal"])
-        elif all(self.auth_country[a] == origin for a in entry_at):
-            goal = BIT["protection"]
-        else:
-            goal = ALL_SERVICES
+        # The goal of each entry point (docs/MODEL.md, "Goals by entry point"): its own, else the
+        # cohort's, else protection in the origin country and all three abroad.
+        goal = np.array([
+            services_mask(x["goal"]) if "goal" in x
+            else services_mask(c["goal"]) if "goal" in c
+            else BIT["protection"] if self.auth_country[a] == origin
+            else ALL_SERVICES
+            for x, a in zip(c["entry"], entry_at)], np.uint8)
         return {
             "name": c["name"],
             "entry_at": entry_at,
@@ -205,8 +207,8 @@ def sample_delay(m, rng, e):
 class Tally:
     """Counts of outcomes and milestones over ended trials."""
 
-    def __init__(self, goal, horizon):
-        self.goal, self.horizon = goal, horizon
+    def __init__(self, horizon):
+        self.horizon = horizon
         self.outcome = np.zeros(len(OUTCOMES), np.int64)
         self.identified = 0
         self.service = np.zeros(len(SERVICES), np.int64)
@@ -214,13 +216,15 @@ class Tally:
         self.protected_in_time = 0
 
     def end(self, outcome, granted, tprot):
-        """Victims with these granted services and times of protection end with `outcome`."""
+        """Victims with these granted services (bits 0-2) and goals (bits 3-5) and times of
+        protection end with `outcome`."""
         self.outcome[outcome] += granted.size
         if outcome != UNIDENTIFIED:
             self.identified += granted.size
         for i in range(len(SERVICES)):
             self.service[i] += np.count_nonzero(granted & (1 << i))
-        self.completed += np.count_nonzero((granted & self.goal) == self.goal)
+        goal = granted >> 3
+        self.completed += np.count_nonzero((granted & goal) == goal)
         if self.horizon is not None:
             self.protected_in_time += np.count_nonzero(tprot <= self.horizon)
 
@@ -238,18 +242,21 @@ class Tally:
 
 def simulate_chunk(m, plan, n, rng, tally):
     """n victims of one cohort, all steps synchronous. Live state: v (authority), t (days),
-    complete (file), granted (service bits), tprot (day of protection, inf if none), hops."""
+    complete (file), granted (service bits 0-2, and the goal of the entry point in bits 3-5),
+    tprot (day of protection, inf if none), hops."""
     # 1. Entry authority from the shares.
-    v = plan["entry_at"][rng.choice(plan["entry_at"].size, n, p=plan["entry_p"])]
+    entry = rng.choice(plan["entry_at"].size, n, p=plan["entry_p"])
+    v = plan["entry_at"][entry]
+    goal = plan["goal"][entry] << 3
     # 2. Identification at the entry point.
     ident = rng.random(n) < m.identification[v]
-    tally.end(UNIDENTIFIED, np.zeros(n - int(ident.sum()), np.uint8), np.full(n - int(ident.sum()), np.inf))
+    tally.end(UNIDENTIFIED, goal[~ident], np.full(n - int(ident.sum()), np.inf))
     v = v[ident]
     k = v.size
     # 3. Day 0, complete file, services of the entry point granted.
     t = np.zeros(k)
     complete = np.ones(k, bool)
-    granted = m.provides[v].copy()
+    granted = m.provides[v] | goal[ident]
     tprot = np.where(granted & BIT["protection"], 0.0, np.inf)
     hops = 0  # every live victim has made the same number of hops (step-synchronous)
 
@@ -339,7 +346,7 @@ def main():
     began = time.perf_counter()
     result = {}
     for plan in m.cohorts:
-        tally = Tally(plan["goal"], m.horizon)
+        tally = Tally(m.horizon)
         done = 0
         while done < trials:
             n = min(args.chunk, trials - done)
