@@ -6,8 +6,9 @@
 //! The cases: a chain, a weighted fork with close, retries with an entry-point breakdown, dropout
 //! under every delay law (through its Laplace transform), incomplete files, a structural hole,
 //! the cross-border rule and the eligibility filters, a cycle cut by `max_hops` and a cycle
-//! solved by first-step analysis, deadlines under exponential and uniform delays, and the default
-//! goal rule; for each, every outcome class and milestone, the perfect-communication arm, and
+//! solved by first-step analysis, deadlines under exponential and uniform delays, the default
+//! goal rule, a movement that perfect communication leaves as it is, and goals by entry point
+//! (issue 13); for each, every outcome class and milestone, the perfect-communication arm, and
 //! what only one of the two can tell: channel counters, times and `protected_in_time` (the
 //! simulation), entry-point aggregates, state counts and `beyond_max_hops` (the exact solution).
 //!
@@ -2566,4 +2567,26 @@ fn issue13_entry_goal_errors_name_the_file_cohort_entry_and_key() {
         msg.contains(r#"[[cohort]] #1 "explicit" entry "BBB.ngo" goal"#) && msg.contains("is empty"),
         "{msg}"
     );
+}
+
+/// [`MOVEMENT`] with an imperfect referral after the journey (shelter -> social, q = 0.7): the
+/// perfect arm perfects the referral and only it. With `D` as in [`movement_want`]: a complete
+/// file reaches return w.p. 1/2 × 0.7, an incomplete one (protected, 0.2 D) w.p. 1/2 × 0.7 × 0.5,
+/// so completed = 0.175 D + 0.035 D = 0.21 D; with perfect communication 0.3 D (the movement
+/// as it was): a gap of 0.09 D, in both checks.
+#[test]
+fn issue13_perfect_arm_perfects_the_referral_not_the_movement() {
+    let text = MOVEMENT.replace(
+        "to = \"AAA.social\"\nquality = 1.0",
+        "to = \"AAA.social\"\nquality = 0.7",
+    );
+    assert_ne!(text, MOVEMENT);
+    let d = movement_want().completed / 0.3;
+    let (s, ex) = exact(&text);
+    assert_close("completed", ex[0].entries[0][Measure::Completed.index()], 0.21 * d);
+    check("perfect", &ex[0].perfect[0], movement_want());
+    check_perfect_is_perfect_scenario(&s, &ex);
+    let r = simulate(&s, 200_000);
+    assert_rate(&r.cohorts[0].total(), Measure::Completed, 0.21 * d);
+    simulated_perfect("perfect", &r.cohorts[0], movement_want());
 }
