@@ -10,7 +10,8 @@
 //! engine follows many simulated victims of each cohort through the referral pathways exactly as
 //! `docs/MODEL.md` ("One trial") specifies, and reports who is identified, protected, returned,
 //! reintegrated or lost and where, the **referral gap** (perfect communication minus actual, on
-//! the same random numbers), the **inconsistency** of outcomes across entry points and countries,
+//! the same random numbers), the **inconsistency** of outcomes across entry points and countries
+//! (for all victims and for identified ones: referral consistency, with a chi-square test),
 //! and a **leak map** of channels, as tidy CSV tables. **Variants** (interventions such as a
 //! bilateral agreement or standard forms, and sweep points) are simulated on the same random
 //! numbers as the baseline, so their differences from it come with paired intervals.
@@ -51,7 +52,8 @@
 //!   flat arrays and routing tables), [`model::trial`] (one trial, a pure function of a network
 //!   and a stream of words).
 //! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
-//!   inconsistency; [`stats::sensitivity`]: designs (Saltelli, Morris, Latin hypercube) and
+//!   inconsistency, the chi-square test of homogeneity ([`stats::homogeneity`]);
+//!   [`stats::sensitivity`]: designs (Saltelli, Morris, Latin hypercube) and
 //!   estimators (Sobol' S1/ST, Morris mu*/sigma) of global sensitivity analysis.
 //! - [`engine`]: blocks of trials over rayon, every variant of a block on the same words, with an
 //!   optional target-precision stop at fixed stage boundaries; [`engine::stream`] keys the

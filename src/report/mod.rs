@@ -6,6 +6,7 @@
 //! them in a results folder atomically. The engine knows nothing of this module; this module
 //! never simulates.
 
+mod consistency;
 pub mod csv;
 pub mod exact;
 pub mod folder;
@@ -20,7 +21,6 @@ use crate::engine::RunResult;
 use crate::model::{Measure, Milestone};
 pub use crate::scenario::BASELINE;
 use crate::scenario::{Cohort, Scenario, VariantKind};
-use crate::stats::gap::spread;
 use crate::stats::histogram::Histogram;
 use crate::stats::interval::{Z95, wilson};
 use crate::stats::{CohortTally, GroupTally};
@@ -225,28 +225,8 @@ impl Report {
                 discordant_share: pair.discordant_share(),
                 gap_victims_per_year: gap * cohort.victims,
             });
-            for level in ["entry", "country"] {
-                let level_groups: Vec<&Group> = groups.iter().filter(|g| g.level == level).collect();
-                let points: Vec<(f64, f64)> = level_groups
-                    .iter()
-                    .map(|g| {
-                        let rate = g.tally.count(Measure::Completed) as f64 / g.tally.trials.max(1) as f64;
-                        (if g.tally.trials > 0 { g.weight } else { 0.0 }, rate)
-                    })
-                    .collect();
-                let sp = spread(&points);
-                r.inconsistency.push(InconsistencyRow {
-                    variant: variant.clone(),
-                    cohort: cohort.name.clone(),
-                    level,
-                    weighted_sd: sp.map(|x| x.weighted_sd),
-                    range: sp.map(|x| x.range),
-                    min_key: sp.map(|x| level_groups[x.min_group].key.clone()),
-                    max_key: sp.map(|x| level_groups[x.max_group].key.clone()),
-                    min_rate: sp.map(|x| points[x.min_group].1),
-                    max_rate: sp.map(|x| points[x.max_group].1),
-                });
-            }
+            r.inconsistency
+                .extend(consistency::rows(&variant, &cohort.name, &groups));
         }
         r.channels.extend(channel_rows(sc, tallies, trials, &variant));
     }

@@ -4,11 +4,13 @@
 //! has a `merge` method, so combining the tallies of blocks, threads or shards is exact and does
 //! not depend on order: this is what makes results independent of the thread count (xsv's
 //! `Commute::merge` habit). Intervals live in [`interval`], the histogram in [`histogram`], the
-//! gap and inconsistency measures in [`gap`]. [`sensitivity`] holds the designs and estimators
+//! gap and inconsistency measures in [`gap`], the chi-square test of homogeneity across entry
+//! points in [`homogeneity`]. [`sensitivity`] holds the designs and estimators
 //! of global sensitivity analysis (Sobol' indices, Morris elementary effects, Latin hypercube).
 
 pub mod gap;
 pub mod histogram;
+pub mod homogeneity;
 pub mod interval;
 pub mod sensitivity;
 

@@ -3,6 +3,7 @@
 
 mod cases; // hand-derived cases on tiny graphs, each simulated (99.9 % Wilson) and solved exactly (1e-12)
 mod cli; // the `refgap` binary end to end: run, check, batch, errors, output contract
+mod consistency; // referral consistency: populations, Wilson extremes, chi-square test, hand and exact
 mod ecowas; // calibration of the regional scenario against the published facts of docs/SOURCES.md
 mod exact_random; // random scenarios exercising every model feature: simulation against the exact solution
 mod exact_vs_mc; // the exact chain solution against the simulation, bundled and random scenarios
