@@ -11,12 +11,15 @@ pub mod csv;
 pub mod exact;
 pub mod folder;
 pub mod manifest;
+mod pairwise;
 pub mod sensitivity;
 pub mod summary;
 pub mod uncertainty;
 pub mod write;
 
-use self::csv::{ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow};
+use self::csv::{
+    ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow, VariantRow,
+};
 use crate::engine::RunResult;
 use crate::model::{Measure, Milestone};
 pub use crate::scenario::BASELINE;
@@ -42,6 +45,8 @@ pub struct Report {
     pub inconsistency: Vec<InconsistencyRow>,
     /// `comparisons.csv` (written when the scenario has variants).
     pub comparisons: Vec<ComparisonRow>,
+    /// `pairwise.csv` (written when the scenario has variants).
+    pub pairwise: Vec<PairwiseRow>,
     /// `variants.csv`.
     pub variants: Vec<VariantRow>,
     /// `manifest.json`.
@@ -110,6 +115,7 @@ impl Report {
             gap: Vec::new(),
             inconsistency: Vec::new(),
             comparisons: Vec::new(),
+            pairwise: pairwise::rows(s, result),
             variants: variant_rows(s),
             manifest: manifest::Manifest::new(s, result),
             summary: Vec::new(),
@@ -140,6 +146,7 @@ impl Report {
                     completed: (c.victims_per_year, c.victims_per_year_low, c.victims_per_year_high),
                     protected: (p.victims_per_year, p.victims_per_year_low, p.victims_per_year_high),
                     gap_closed: None,
+                    tied_with_next: None,
                 });
             }
             r.comparisons.extend(rows);
@@ -154,6 +161,7 @@ impl Report {
             line.gap_closed = (gap_per_year > 0.0).then(|| line.completed.0 / gap_per_year);
         }
         r.ranking.sort_by(|a, b| b.completed.0.total_cmp(&a.completed.0));
+        pairwise::mark_ties(s, &mut r.ranking, &r.pairwise);
         r
     }
 
