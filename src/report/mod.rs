@@ -2,7 +2,8 @@
 //!
 //! [`Report::new`] builds every table of docs/MODEL.md, "Outputs", from a [`RunResult`], one row set per
 //! variant: rows of
-//! [`csv`] row types, a [`manifest::Manifest`] and per-cohort [`summary`] lines. [`mod@write`] puts
+//! [`csv`] row types, a [`manifest::Manifest`] and per-cohort [`summary`] lines (`consistency`
+//! builds `inconsistency.csv`, `pairwise` the variant pairs of `pairwise.csv`). [`mod@write`] puts
 //! them in a results folder atomically. The engine knows nothing of this module; this module
 //! never simulates.
 
