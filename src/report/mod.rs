@@ -162,7 +162,7 @@ impl Report {
             line.gap_closed = (gap_per_year > 0.0).then(|| line.completed.0 / gap_per_year);
         }
         r.ranking.sort_by(|a, b| b.completed.0.total_cmp(&a.completed.0));
-        pairwise::mark_ties(s, &mut r.ranking, &r.pairwise);
+        pairwise::mark_ties(&mut r.ranking, &r.pairwise);
         r
     }
 
