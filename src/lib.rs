@@ -12,10 +12,13 @@
 //! engine follows many simulated victims of each cohort through the referral pathways exactly as
 //! `docs/MODEL.md` ("One trial") specifies, and reports who is identified, protected, returned,
 //! reintegrated or lost and where, the **referral gap** (perfect communication, movements left as
-//! they are, minus actual, on the same random numbers), the **inconsistency** of outcomes across entry points and countries,
+//! they are, minus actual, on the same random numbers), the **inconsistency** of outcomes across
+//! entry points and countries (for all victims and for identified ones: referral consistency,
+//! with a chi-square test),
 //! and a **leak map** of channels, as tidy CSV tables. **Variants** (interventions such as a
 //! bilateral agreement or standard forms, and sweep points) are simulated on the same random
-//! numbers as the baseline, so their differences from it come with paired intervals.
+//! numbers as the baseline, so their differences from it — and from each other — come with paired
+//! intervals.
 //!
 //! ```no_run
 //! use refgap::{engine, report::Report, scenario::Scenario};
@@ -53,11 +56,12 @@
 //!   flat arrays and routing tables), [`model::trial`] (one trial, a pure function of a network
 //!   and a stream of words).
 //! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
-//!   inconsistency; [`stats::sensitivity`]: designs (Saltelli, Morris, Latin hypercube) and
+//!   inconsistency, the chi-square test of homogeneity ([`stats::homogeneity`]);
+//!   [`stats::sensitivity`]: designs (Saltelli, Morris, Latin hypercube) and
 //!   estimators (Sobol' S1/ST, Morris mu*/sigma) of global sensitivity analysis.
 //! - [`engine`]: blocks of trials over rayon, every variant of a block on the same words, with an
 //!   optional target-precision stop at fixed stage boundaries; [`engine::stream`] keys the
-//!   ChaCha8 streams.
+//!   ChaCha8 streams; [`engine::pairs`] pairs variants with each other (at most 20).
 //! - [`exact`]: the same model as an absorbing Markov chain solved with a sparse LU, or for large
 //!   chains by [`exact::iterative`] propagation in linear memory (every probability without
 //!   sampling noise, the exact gap); [`exact::estimate`] bounds its size before it is built,

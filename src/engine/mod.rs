@@ -9,6 +9,11 @@
 //! the pairing with its perfect-communication twin, and (variants) the pairing with the
 //! baseline's outcome of the same trial, from which paired intervals follow.
 //!
+//! Variants are also paired with each other ([`pairs`]): with common random numbers, each block
+//! keeps every paired arm's measures per trial and counts, per pair of variants, the trials whose
+//! outcome differs (at most [`pairs::PAIR_CAP`] variants; beyond, a second pass over the same
+//! trials pairs the ones with the largest gains).
+//!
 //! With `independent` set, every variant instead draws from streams of its own
 //! ([`stream::CohortStreams::independent`]): this exists only to measure what common random
 //! numbers buy, and comparisons then use unpaired intervals.
@@ -25,6 +30,7 @@
 //! one tally per arm and one block buffer, whatever the number of trials. Nothing here does I/O:
 //! progress is reported through a callback.
 
+pub mod pairs;
 pub mod stream;
 
 use rayon::prelude::*;
@@ -34,7 +40,7 @@ use crate::model::network::Network;
 use crate::model::trial::simulate_with_perfect;
 use crate::scenario::Scenario;
 use crate::stats::interval::{PairTable, Z95};
-use crate::stats::{ChannelObserver, CohortTally};
+use crate::stats::{ChannelObserver, CohortTally, VersusVariant};
 use stream::{CohortStreams, OverflowRng, StreamKey, WINDOW_WORDS};
 
 /// Trials per block.
@@ -154,6 +160,12 @@ pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) ->
         .collect();
     debug_assert!(arms.iter().all(|a| a.perfect.is_perfect_version_of(&a.actual)));
     let key = StreamKey::new(config.seed);
+    let variants = arms.len() - 1;
+    let pairs: Vec<(usize, usize)> = if config.independent || variants > pairs::PAIR_CAP {
+        Vec::new()
+    } else {
+        (0..variants).map(|v| (1 + v, v)).collect()
+    };
     let mut per_arm: Vec<Vec<CohortTally>> = vec![Vec::new(); arms.len()];
     let mut stops = Vec::new();
     for (c, cohort) in s.cohorts().iter().enumerate() {
@@ -174,6 +186,7 @@ pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) ->
             key: &key,
             streams,
             independent: config.independent,
+            pairs: pairs.clone(),
         };
         let (tallies, stop) = job.run(config, progress);
         for (v, t) in tallies.into_iter().enumerate() {
@@ -183,12 +196,16 @@ pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) ->
     }
     let mut arms_iter = per_arm.into_iter();
     let cohorts = arms_iter.next().unwrap_or_default();
-    RunResult {
+    let mut result = RunResult {
         config: *config,
         cohorts,
         variants: arms_iter.collect(),
         stops,
+    };
+    if !config.independent && variants > pairs::PAIR_CAP {
+        pairs::second_pass(s, arms, &key, &mut result);
     }
+    result
 }
 
 /// The largest 95 % half-width among the paired differences reported for one cohort: the
@@ -229,6 +246,9 @@ struct CohortJob<'a> {
     /// The streams of each arm (all equal unless `independent`).
     streams: Vec<CohortStreams>,
     independent: bool,
+    /// The arms whose variants are paired with each other: (arm, variant index), in variant
+    /// order (empty: no variant pairs are counted).
+    pairs: Vec<(usize, usize)>,
 }
 
 /// What a worker reuses from block to block.
@@ -238,14 +258,27 @@ struct Workspace {
     overflow: OverflowRng,
     /// The baseline's measures of each trial of the block.
     base: Vec<u16>,
+    /// The measures of each paired arm for each trial of the block (trial-major).
+    marks: Vec<u16>,
 }
 
 impl CohortJob<'_> {
     fn empty(&self) -> Vec<CohortTally> {
-        self.arms
+        let mut tallies: Vec<CohortTally> = self
+            .arms
             .iter()
             .map(|a| CohortTally::new(self.entries, a.channels))
-            .collect()
+            .collect();
+        for (q, &(arm, _)) in self.pairs.iter().enumerate() {
+            tallies[arm].versus_variants = self.pairs[..q]
+                .iter()
+                .map(|&(_, variant)| VersusVariant {
+                    variant,
+                    discordant: [(0, 0); Measure::COUNT],
+                })
+                .collect();
+        }
+        tallies
     }
 
     /// Runs blocks until the trials are done, or the target precision is met at a stage end.
@@ -295,6 +328,7 @@ impl CohortJob<'_> {
                     windows: Vec::new(),
                     overflow: self.key.overflow_rng(),
                     base: Vec::new(),
+                    marks: Vec::new(),
                 },
                 |mut ws, b| {
                     let first = b * BLOCK_TRIALS;
@@ -323,11 +357,15 @@ impl CohortJob<'_> {
             windows,
             overflow,
             base,
+            marks,
         } = ws;
         windows.resize(n as usize * WINDOW_WORDS, 0);
         base.resize(n as usize, 0);
+        let paired = self.pairs.len();
+        marks.resize(n as usize * paired, 0);
         for (v, (arm, tally)) in self.arms.iter().zip(tallies.iter_mut()).enumerate() {
             let streams = self.streams[v];
+            let slot = self.pairs.iter().position(|p| p.0 == v);
             if v == 0 || self.independent {
                 self.key.fill_windows(streams, first, windows);
             }
@@ -351,6 +389,20 @@ impl CohortJob<'_> {
                     base[i] = measures;
                 } else {
                     tally.record_versus(base[i], measures);
+                }
+                if let Some(q) = slot {
+                    marks[i * paired + q] = measures;
+                }
+            }
+        }
+        // Every pair of paired variants, on the same trials: only disagreements cost anything.
+        if paired > 1 {
+            for trial in marks.chunks_exact(paired) {
+                for q in 1..paired {
+                    let tally = &mut tallies[self.pairs[q].0];
+                    for (e, &earlier) in trial[..q].iter().enumerate() {
+                        tally.record_versus_variant(e, earlier, trial[q]);
+                    }
                 }
             }
         }

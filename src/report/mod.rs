@@ -2,25 +2,29 @@
 //!
 //! [`Report::new`] builds every table of docs/MODEL.md, "Outputs", from a [`RunResult`], one row set per
 //! variant: rows of
-//! [`csv`] row types, a [`manifest::Manifest`] and per-cohort [`summary`] lines. [`mod@write`] puts
+//! [`csv`] row types, a [`manifest::Manifest`] and per-cohort [`summary`] lines (`consistency`
+//! builds `inconsistency.csv`, `pairwise` the variant pairs of `pairwise.csv`). [`mod@write`] puts
 //! them in a results folder atomically. The engine knows nothing of this module; this module
 //! never simulates.
 
+mod consistency;
 pub mod csv;
 pub mod exact;
 pub mod folder;
 pub mod manifest;
+mod pairwise;
 pub mod sensitivity;
 pub mod summary;
 pub mod uncertainty;
 pub mod write;
 
-use self::csv::{ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow};
+use self::csv::{
+    ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow, VariantRow,
+};
 use crate::engine::RunResult;
 use crate::model::{Measure, Milestone};
 pub use crate::scenario::BASELINE;
 use crate::scenario::{Cohort, Scenario, VariantKind};
-use crate::stats::gap::spread;
 use crate::stats::histogram::Histogram;
 use crate::stats::interval::{Z95, wilson};
 use crate::stats::{CohortTally, GroupTally};
@@ -42,6 +46,8 @@ pub struct Report {
     pub inconsistency: Vec<InconsistencyRow>,
     /// `comparisons.csv` (written when the scenario has variants).
     pub comparisons: Vec<ComparisonRow>,
+    /// `pairwise.csv` (written when the scenario has variants).
+    pub pairwise: Vec<PairwiseRow>,
     /// `variants.csv`.
     pub variants: Vec<VariantRow>,
     /// `manifest.json`.
@@ -110,6 +116,7 @@ impl Report {
             gap: Vec::new(),
             inconsistency: Vec::new(),
             comparisons: Vec::new(),
+            pairwise: pairwise::rows(s, result),
             variants: variant_rows(s),
             manifest: manifest::Manifest::new(s, result),
             summary: Vec::new(),
@@ -140,6 +147,7 @@ impl Report {
                     completed: (c.victims_per_year, c.victims_per_year_low, c.victims_per_year_high),
                     protected: (p.victims_per_year, p.victims_per_year_low, p.victims_per_year_high),
                     gap_closed: None,
+                    tied_with_next: None,
                 });
             }
             r.comparisons.extend(rows);
@@ -154,6 +162,7 @@ impl Report {
             line.gap_closed = (gap_per_year > 0.0).then(|| line.completed.0 / gap_per_year);
         }
         r.ranking.sort_by(|a, b| b.completed.0.total_cmp(&a.completed.0));
+        pairwise::mark_ties(&mut r.ranking, &r.pairwise);
         r
     }
 
@@ -225,28 +234,8 @@ impl Report {
                 discordant_share: pair.discordant_share(),
                 gap_victims_per_year: gap * cohort.victims,
             });
-            for level in ["entry", "country"] {
-                let level_groups: Vec<&Group> = groups.iter().filter(|g| g.level == level).collect();
-                let points: Vec<(f64, f64)> = level_groups
-                    .iter()
-                    .map(|g| {
-                        let rate = g.tally.count(Measure::Completed) as f64 / g.tally.trials.max(1) as f64;
-                        (if g.tally.trials > 0 { g.weight } else { 0.0 }, rate)
-                    })
-                    .collect();
-                let sp = spread(&points);
-                r.inconsistency.push(InconsistencyRow {
-                    variant: variant.clone(),
-                    cohort: cohort.name.clone(),
-                    level,
-                    weighted_sd: sp.map(|x| x.weighted_sd),
-                    range: sp.map(|x| x.range),
-                    min_key: sp.map(|x| level_groups[x.min_group].key.clone()),
-                    max_key: sp.map(|x| level_groups[x.max_group].key.clone()),
-                    min_rate: sp.map(|x| points[x.min_group].1),
-                    max_rate: sp.map(|x| points[x.max_group].1),
-                });
-            }
+            r.inconsistency
+                .extend(consistency::rows(&variant, &cohort.name, &groups));
         }
         r.channels.extend(channel_rows(sc, tallies, trials, &variant));
     }

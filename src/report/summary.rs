@@ -78,6 +78,10 @@ pub struct VariantLine {
     /// (the share of the gap a communication practice closes; other practices, such as
     /// training, can exceed or fall outside it).
     pub gap_closed: Option<f64>,
+    /// Whether the 95 % interval of the difference in completed rate (all cohorts) between this
+    /// variant and the next one of the ranking contains 0 (`pairwise.csv`); `None` for the last
+    /// line and for variants outside the paired ones.
+    pub tied_with_next: Option<bool>,
 }
 
 /// Renders the ranking of variants (already sorted, best first).
@@ -107,6 +111,16 @@ pub fn render_ranking(lines: &[VariantLine], paired: bool) -> String {
             fmt(l.completed),
             fmt(l.protected),
             l.gap_closed.map_or_else(|| "-".to_owned(), pct)
+        );
+        if l.tied_with_next == Some(true) {
+            out.pop();
+            out.push_str("  ≈ next\n");
+        }
+    }
+    if lines.iter().any(|l| l.tied_with_next == Some(true)) {
+        let _ = writeln!(
+            out,
+            "  ≈ next: the 95% interval of the difference from the next variant contains 0 (pairwise.csv)"
         );
     }
     out

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use super::Report;
 use super::csv::{
-    ChannelRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow, to_csv,
+    ChannelRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow, VariantRow,
+    to_csv,
 };
 use super::folder::{MANIFEST, OutputFolder};
 use crate::error::Result;
@@ -31,7 +32,8 @@ pub(crate) fn render<R>(report: &R, tables: &[Table<R>], manifest: Vec<u8>) -> V
 
 impl Report {
     /// The tables of a `run` results folder, in writing order: the one list of its files.
-    /// `comparisons.csv` is there when the run has variants besides the baseline.
+    /// `comparisons.csv` and `pairwise.csv` are there when the run has variants besides the
+    /// baseline.
     pub(crate) fn tables(has_variants: bool) -> Vec<Table<Report>> {
         let mut t: Vec<Table<Report>> = vec![
             (RateRow::FILE, |r| to_csv(&r.rates)),
@@ -44,6 +46,7 @@ impl Report {
         ];
         if has_variants {
             t.push((ComparisonRow::FILE, |r| to_csv(&r.comparisons)));
+            t.push((PairwiseRow::FILE, |r| to_csv(&r.pairwise)));
         }
         t
     }

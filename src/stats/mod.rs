@@ -4,11 +4,13 @@
 //! has a `merge` method, so combining the tallies of blocks, threads or shards is exact and does
 //! not depend on order: this is what makes results independent of the thread count (xsv's
 //! `Commute::merge` habit). Intervals live in [`interval`], the histogram in [`histogram`], the
-//! gap and inconsistency measures in [`gap`]. [`sensitivity`] holds the designs and estimators
+//! gap and inconsistency measures in [`gap`], the chi-square test of homogeneity across entry
+//! points in [`homogeneity`]. [`sensitivity`] holds the designs and estimators
 //! of global sensitivity analysis (Sobol' indices, Morris elementary effects, Latin hypercube).
 
 pub mod gap;
 pub mod histogram;
+pub mod homogeneity;
 pub mod interval;
 pub mod sensitivity;
 
@@ -160,6 +162,16 @@ fn pair_table(n: u64, a_count: u64, (a_only, b_only): (u64, u64)) -> PairTable {
     }
 }
 
+/// For one variant of a run, its pairing with one *earlier* variant (in the scenario's variant
+/// order) on the same trials: the variant pairs of `pairwise.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersusVariant {
+    /// Index of the earlier variant in [`crate::scenario::Scenario::variants`].
+    pub variant: usize,
+    /// Per measure, the discordant pairs (earlier variant only, this variant only).
+    pub discordant: [(u64, u64); Measure::COUNT],
+}
+
 /// Everything measured for one cohort in one run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CohortTally {
@@ -176,6 +188,10 @@ pub struct CohortTally {
     /// the same trials: (baseline only, variant only); see [`CohortTally::versus_baseline`].
     /// Zero for the baseline itself.
     pub versus: [(u64, u64); Measure::COUNT],
+    /// For a variant among the paired ones (at most `engine::pairs::PAIR_CAP`, and only with
+    /// common random numbers): its pairing with each earlier paired variant, in variant order;
+    /// see [`CohortTally::versus_variant`]. Empty otherwise.
+    pub versus_variants: Vec<VersusVariant>,
 }
 
 impl CohortTally {
@@ -186,6 +202,7 @@ impl CohortTally {
             channels: vec![ChannelCounts::default(); channels],
             discordant: [(0, 0); Measure::COUNT],
             versus: [(0, 0); Measure::COUNT],
+            versus_variants: Vec::new(),
         }
     }
 
@@ -206,6 +223,18 @@ impl CohortTally {
             a.0 += b.0;
             a.1 += b.1;
         }
+        if self.versus_variants.is_empty() {
+            self.versus_variants.clone_from(&o.versus_variants);
+        } else if !o.versus_variants.is_empty() {
+            debug_assert_eq!(self.versus_variants.len(), o.versus_variants.len());
+            for (a, b) in self.versus_variants.iter_mut().zip(&o.versus_variants) {
+                debug_assert_eq!(a.variant, b.variant);
+                for (x, y) in a.discordant.iter_mut().zip(&b.discordant) {
+                    x.0 += y.0;
+                    x.1 += y.1;
+                }
+            }
+        }
     }
 
     /// Records the pair (actual, perfect) of the same trial, given both trials' measure bits.
@@ -218,6 +247,22 @@ impl CohortTally {
     #[inline]
     pub fn record_versus(&mut self, baseline: u16, variant: u16) {
         count_discordant(&mut self.versus, baseline, variant);
+    }
+
+    /// Records the pair (earlier variant, this variant) of the same trial, for the `j`-th entry
+    /// of [`CohortTally::versus_variants`].
+    #[inline]
+    pub fn record_versus_variant(&mut self, j: usize, earlier: u16, this: u16) {
+        count_discordant(&mut self.versus_variants[j].discordant, earlier, this);
+    }
+
+    /// The paired 2×2 table of measure `m` of this variant against the earlier variant of index
+    /// `variant`, whose tally of the same cohort and trials is `earlier`: arm `a` is the earlier
+    /// variant, arm `b` this one. `None` when the pair was not counted.
+    pub fn versus_variant(&self, earlier: &CohortTally, variant: usize, m: Measure) -> Option<PairTable> {
+        let v = self.versus_variants.iter().find(|v| v.variant == variant)?;
+        let a: u64 = earlier.entries.iter().map(|e| e.count(m)).sum();
+        Some(pair_table(self.trials(), a, v.discordant[m.index()]))
     }
 
     /// The paired 2×2 table of measure `m`: arm `a` is the scenario as given, arm `b` perfect

@@ -71,7 +71,18 @@ const INCONSISTENCY: &[&str] = &[
     "min_key",
     "max_key",
 ];
-const INCONSISTENCY_EXTRA: &[&str] = &["min_rate", "max_rate"];
+const INCONSISTENCY_EXTRA: &[&str] = &[
+    "min_rate",
+    "max_rate",
+    "population",
+    "min_ci_low",
+    "min_ci_high",
+    "max_ci_low",
+    "max_ci_high",
+    "chi2",
+    "df",
+    "p_value",
+];
 /// docs/MODEL.md, "Outputs": every `measure` of rates.csv.
 const MEASURES: &[&str] = &[
     "identified",
@@ -223,15 +234,27 @@ fn run_writes_every_table_with_the_contracted_columns() {
     );
     assert!((num(g, "completed_actual") - rate_of("completed")).abs() < 1e-12);
 
-    // inconsistency.csv: both levels; one entry point, so nothing to compare (empty cells).
+    // inconsistency.csv: both levels, both populations; one entry point, so nothing to compare
+    // (empty cells, df = 0).
     let inconsistency = read_csv(&dir.join("inconsistency.csv"));
-    let levels: Vec<&str> = inconsistency.iter().map(|r| r["level"].as_str()).collect();
-    assert_eq!(levels, ["entry", "country"]);
-    assert!(
-        inconsistency
-            .iter()
-            .all(|r| r["weighted_sd"].is_empty() && r["range"].is_empty())
+    let levels: Vec<(&str, &str)> = inconsistency
+        .iter()
+        .map(|r| (r["level"].as_str(), r["population"].as_str()))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            ("entry", "all"),
+            ("entry", "identified"),
+            ("country", "all"),
+            ("country", "identified")
+        ]
     );
+    assert!(inconsistency.iter().all(|r| r["weighted_sd"].is_empty()
+        && r["range"].is_empty()
+        && r["chi2"].is_empty()
+        && r["p_value"].is_empty()
+        && r["df"] == "0"));
 
     // manifest.json records what the results depend on.
     let manifest: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();

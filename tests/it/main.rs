@@ -3,12 +3,14 @@
 
 mod cases; // hand-derived cases on tiny graphs, each simulated (99.9 % Wilson) and solved exactly (1e-12)
 mod cli; // the `refgap` binary end to end: run, check, batch, errors, output contract
+mod consistency; // referral consistency: populations, Wilson extremes, chi-square test, hand and exact
 mod ecowas; // calibration of the regional scenario against the published facts of docs/SOURCES.md
 mod exact_random; // random scenarios exercising every model feature: simulation against the exact solution
 mod exact_vs_mc; // the exact chain solution against the simulation, bundled and random scenarios
 mod inputs; // inputs stay in the scenario's folder, only regular files, size cap, formula cells neutralised
 mod limits; // long runs announced early, loops no case can leave warned
 mod outputs; // results folders never destroy what refgap did not write; the manifest lists the folder
+mod pairwise; // practice against practice: variant pairs on the same trials, exact, symmetry, coverage, cap
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
 mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message
 mod snapshots; // golden tables of bundled scenarios at a fixed seed: any change to numbers or format shows

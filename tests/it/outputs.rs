@@ -258,6 +258,12 @@ fn the_manifest_lists_exactly_the_folder() {
             .collect();
         listed.push("manifest.json".to_owned());
         listed.sort();
+        if name == "talibe" {
+            assert!(
+                listed.iter().any(|f| f == "pairwise.csv"),
+                "a run with variants pairs them"
+            );
+        }
         assert_eq!(listed, entries(&dir), "{name}");
     }
 }

@@ -19,6 +19,7 @@ fn tables(s: &Scenario, trials: u64, threads: usize) -> Vec<(&'static str, Vec<u
         ("gap.csv", to_csv(&r.gap)),
         ("inconsistency.csv", to_csv(&r.inconsistency)),
         ("comparisons.csv", to_csv(&r.comparisons)),
+        ("pairwise.csv", to_csv(&r.pairwise)),
         ("variants.csv", to_csv(&r.variants)),
         ("manifest.json", r.manifest.to_json()),
     ]

@@ -4,8 +4,12 @@
 
 use serde::Serialize;
 
+mod consistency;
 mod encode;
+mod pairwise;
+pub use consistency::InconsistencyRow;
 pub use encode::{rows_to_csv, to_csv};
+pub use pairwise::PairwiseRow;
 
 /// A row of `rates.csv`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -133,29 +137,6 @@ pub struct GapRow {
     pub discordant_share: f64,
     /// `gap` times the cohort's victims per year.
     pub gap_victims_per_year: f64,
-}
-
-/// A row of `inconsistency.csv` (of the completed rate).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct InconsistencyRow {
-    /// Variant name.
-    pub variant: String,
-    /// Cohort name.
-    pub cohort: String,
-    /// `entry` or `country`.
-    pub level: &'static str,
-    /// Share-weighted standard deviation of the completed rate (empty with one group).
-    pub weighted_sd: Option<f64>,
-    /// Highest minus lowest completed rate (empty with one group).
-    pub range: Option<f64>,
-    /// Group with the lowest rate.
-    pub min_key: Option<String>,
-    /// Group with the highest rate.
-    pub max_key: Option<String>,
-    /// Lowest rate.
-    pub min_rate: Option<f64>,
-    /// Highest rate.
-    pub max_rate: Option<f64>,
 }
 
 /// A row of `comparisons.csv`: one measure of one variant against the baseline, on the same
@@ -422,28 +403,12 @@ csv_row!(
         "loss_victims_per_year",
     ]
 );
-csv_row!(
-    InconsistencyRow,
-    "inconsistency.csv",
-    [
-        "variant",
-        "cohort",
-        "level",
-        "weighted_sd",
-        "range",
-        "min_key",
-        "max_key",
-        "min_rate",
-        "max_rate"
-    ]
-);
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The declared header equals the header serde derives from the fields.
-    fn header_matches<T: CsvRow>(row: T) {
+    pub(super) fn header_matches<T: CsvRow>(row: T) {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.serialize(row).unwrap();
         let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
@@ -567,17 +532,6 @@ mod tests {
             rank: 1,
             gain_victims_per_year: 0.0,
             loss_victims_per_year: 0.0,
-        });
-        header_matches(InconsistencyRow {
-            variant: v(),
-            cohort: v(),
-            level: "entry",
-            weighted_sd: None,
-            range: None,
-            min_key: None,
-            max_key: None,
-            min_rate: None,
-            max_rate: None,
         });
     }
 }
