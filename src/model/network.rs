@@ -43,7 +43,7 @@ pub struct CohortPlan {
     pub entry_at: Vec<u32>,
     /// Cumulative entry thresholds; the last is [`CERTAIN`].
     pub entry_cum: Vec<u64>,
-    /// Milestones that complete the case.
+    /// Milestones that complete the case; read it through [`CohortPlan::goal_of`].
     pub goal: Services,
     /// `options[option_start[a]..option_start[a + 1]]` are the options at authority `a`.
     pub option_start: Vec<u32>,
@@ -52,6 +52,14 @@ pub struct CohortPlan {
 }
 
 impl CohortPlan {
+    /// The services that complete the case of a victim who entered at entry point `entry`
+    /// (index into [`CohortPlan::entry_at`]): the one place a trial learns its goal, so that
+    /// completion and every "before / after the goal" split follow it.
+    #[inline]
+    pub fn goal_of(&self, _entry: usize) -> Services {
+        self.goal
+    }
+
     /// The options at authority `a` (empty: the case stalls there).
     #[inline]
     pub fn options_at(&self, a: usize) -> &[RouteOption] {

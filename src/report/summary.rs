@@ -1,5 +1,9 @@
 //! The short human summary printed after a run: per cohort, identified, protected and completed
-//! rates, the referral gap, and the channel that leaks most of its cases.
+//! rates, the referral gap, and the channel that leaks most of its cases before their goal.
+//! Every figure is one of a CSV file of the run, so a script can rebuild it: the rates are
+//! `rates.csv` rows, the gap `gap.csv`, the worst channel the per-cohort `channels.csv` row with
+//! the most `leaked_before_goal` (first in channel order on a tie) and its
+//! `leaked_before_goal_rate`.
 
 use std::fmt::Write;
 
@@ -23,8 +27,9 @@ pub struct CohortLine {
     pub completed: (f64, f64, f64),
     /// Referral gap and its paired 95 % interval.
     pub gap: (f64, f64, f64),
-    /// The channel that accounts for most lost, dropped or misclassified cases of the cohort,
-    /// with that share of the cohort's trials.
+    /// The channel that accounts for most cases of the cohort lost, dropped or misclassified
+    /// **before their goal was reached**, with that share of the cohort's trials (leaks after
+    /// the goal cost a later service, not the assistance the goal stands for).
     pub worst_channel: Option<(String, f64)>,
 }
 
@@ -39,9 +44,9 @@ impl CohortLine {
             .channels
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.leaked() > 0)
-            .max_by_key(|(i, c)| (c.leaked(), std::cmp::Reverse(*i)))
-            .map(|(i, c)| (s.channels()[i].id.clone(), c.leaked() as f64 / n));
+            .filter(|(_, c)| c.leaked_before_goal() > 0)
+            .max_by_key(|(i, c)| (c.leaked_before_goal(), std::cmp::Reverse(*i)))
+            .map(|(i, c)| (s.channels()[i].id.clone(), c.leaked_before_goal() as f64 / n));
         CohortLine {
             cohort: cohort.name.clone(),
             victims: cohort.victims,
@@ -122,7 +127,7 @@ pub fn render(title: &str, lines: &[CohortLine]) -> String {
     let width = name_width(lines.iter().map(|l| l.cohort.as_str()));
     let _ = writeln!(
         out,
-        "  {:<width$}  {:>8}  {:>10}  {:>9}  {:>22}  {:>24}  worst channel (share of victims leaked)",
+        "  {:<width$}  {:>8}  {:>10}  {:>9}  {:>22}  {:>24}  worst channel before goal (share of victims leaked)",
         "cohort", "victims", "identified", "protected", "completed (95% CI)", "gap vs perfect (95% CI)"
     );
     for l in lines {
