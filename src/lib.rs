@@ -11,7 +11,9 @@
 //! `docs/MODEL.md` ("One trial") specifies, and reports who is identified, protected, returned,
 //! reintegrated or lost and where, the **referral gap** (perfect communication minus actual, on
 //! the same random numbers), the **inconsistency** of outcomes across entry points and countries,
-//! and a **leak map** of channels, as tidy CSV tables. **Variants** (interventions such as a
+//! a **leak map** of channels per cohort (leaks before and after the cohort's goal told apart),
+//! and **where cases end** at each authority (closes, stalls in structural holes or at the hop
+//! limit, dropouts), as tidy CSV tables. **Variants** (interventions such as a
 //! bilateral agreement or standard forms, and sweep points) are simulated on the same random
 //! numbers as the baseline, so their differences from it come with paired intervals.
 //!
