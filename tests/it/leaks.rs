@@ -2,18 +2,22 @@
 //! victims-weighted `*` rows and leaks split before / after the goal, `authorities.csv` with
 //! stalls of each kind and dropouts, and the terminal summary rebuilt from those files.
 //!
-//! Hand-derived values are checked against the simulation with 99.9 % Wilson intervals (fixed
-//! seeds, never tuned); sums and weightings are checked exactly (to float rounding).
+//! Hand-derived values, and the exact solver's per-entry probabilities, are checked against the
+//! simulation with 99.9 % Wilson intervals (fixed seeds, never tuned); sums, balances and
+//! weightings are checked exactly (to float rounding), on the bundled scenarios too.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use refgap::engine::{self, RunConfig};
+use refgap::exact::solve;
+use refgap::model::Measure;
 use refgap::report::csv::{AuthorityRow, ChannelRow};
 use refgap::report::{ALL_COHORTS, Report};
+use refgap::scenario::Scenario;
 use refgap::stats::interval::{Z999, wilson};
 
-use crate::util::{bundled_baseline, refgap, scenario, simulate};
+use crate::util::{bundled_baseline, ecowas, refgap, scenario, simulate};
 
 /// `count` of `n` trials holds `p` in its 99.9 % Wilson interval.
 fn assert_rate(what: &str, count: u64, n: u64, p: f64) {
@@ -131,6 +135,112 @@ fn leaks_are_split_before_and_after_the_goal_by_hand() {
     let (worst, share) = r.summary[0].worst_channel.clone().unwrap();
     assert_eq!(worst, "Z->W");
     assert_eq!(share, rate(zw.leaked_before_goal));
+}
+
+// The split against the exact solver, with every kind of leak (losses with retries, dropouts
+// during exponential delays, misclassification of incomplete files): victims entering at X are
+// protected there, so every leak of theirs is after the goal; those entering at Y are protected
+// only at W, so every leak of theirs is before it (a case misclassified at W is refused the
+// goal there). Hence, over all channels, leaks after the goal = share(X) × P(lost, dropped or
+// misclassified | X) and before = share(Y) × the same for Y, the per-entry probabilities the
+// chain gives.
+const GOAL_EXACT: &str = r#"
+[scenario]
+name = "goal split, exact"
+seed = 1305
+
+[[country]]
+code = "AAA"
+
+[[authority]]
+id = "X"
+country = "AAA"
+kind = "ngo"
+identification = 0.8
+provides = ["protection"]
+dropout_per_day = 0.01
+
+[[authority]]
+id = "Y"
+country = "AAA"
+kind = "police"
+identification = 0.9
+
+[[authority]]
+id = "Z"
+country = "AAA"
+kind = "social"
+dropout_per_day = 0.02
+
+[[authority]]
+id = "W"
+country = "AAA"
+kind = "shelter"
+provides = ["protection"]
+assist_incomplete = 0.5
+close = 1.0
+
+[[channel]]
+from = "X"
+to = "Z"
+quality = 0.9
+fidelity = 0.7
+delay = { exponential = 4.0 }
+
+[[channel]]
+from = "Y"
+to = "Z"
+quality = 0.9
+fidelity = 0.7
+
+[[channel]]
+from = "Z"
+to = "W"
+quality = 0.6
+retries = 1
+delay = { exponential = 5.0 }
+
+[[cohort]]
+name = "c"
+origin = "AAA"
+age = "adult"
+victims = 50
+entry = [{ at = "X", share = 0.4 }, { at = "Y", share = 0.6 }]
+goal = ["protection"]
+"#;
+
+#[test]
+fn leaks_before_and_after_the_goal_match_the_exact_solver() {
+    let s = scenario(GOAL_EXACT);
+    let n = 60_000;
+    let r = Report::new(&s, &simulate(&s, n));
+    let exact = solve(&s).unwrap();
+    let leaks = |entry: usize| {
+        let p = &exact[0].entries[entry];
+        p[Measure::Lost.index()] + p[Measure::Dropped.index()] + p[Measure::Misclassified.index()]
+    };
+    let (after, before) = (0.4 * leaks(0), 0.6 * leaks(1));
+    assert!(after > 0.05 && before > 0.1, "both kinds occur: {after} {before}");
+    let rows: Vec<&ChannelRow> = r.channels.iter().filter(|c| c.cohort == "c").collect();
+    let sum = |f: fn(&ChannelRow) -> u64| rows.iter().map(|c| f(c)).sum::<u64>();
+    assert_rate("leaked after goal", sum(|c| c.leaked_after_goal), n, after);
+    assert_rate("leaked before goal", sum(|c| c.leaked_before_goal), n, before);
+    assert_eq!(channel(&r, "c", "X->Z").leaked_before_goal, 0);
+    assert_eq!(channel(&r, "c", "Y->Z").leaked_after_goal, 0);
+    let zw = channel(&r, "c", "Z->W");
+    assert!(zw.leaked_before_goal > 0 && zw.leaked_after_goal > 0, "{zw:?}");
+    assert!(zw.dropouts > 0 && zw.losses > 0, "{zw:?}");
+    // A misclassification is the leak of the channel that degraded the file: before the goal.
+    let yz = channel(&r, "c", "Y->Z");
+    assert!(
+        yz.misclassified > 0 && yz.leaked_before_goal >= yz.misclassified,
+        "{yz:?}"
+    );
+    assert_eq!(
+        channel(&r, "c", "X->Z").misclassified,
+        0,
+        "X's victims are already protected at W"
+    );
 }
 
 // Victims entering at X (share 0.6) are protected there and then lose half their cases on
@@ -311,9 +421,12 @@ fn stalls_of_each_kind_and_dropouts_by_hand() {
 /// authority row balances (each visit ends in exactly one way), with the outcomes of `rates.csv`.
 #[test]
 fn cohort_rows_combine_into_the_star_rows() {
-    let s = bundled_baseline("talibe.toml");
-    let n = 3_000;
-    let r = Report::new(&s, &simulate(&s, n));
+    check_combines(&bundled_baseline("talibe.toml"), 3_000);
+    check_combines(&ecowas().baseline, 2_000);
+}
+
+fn check_combines(s: &Scenario, n: u64) {
+    let r = Report::new(s, &simulate(s, n));
     let victims: HashMap<&str, f64> = s.cohorts().iter().map(|c| (c.name.as_str(), c.victims)).collect();
     let total: f64 = victims.values().sum();
     let weight = |cohort: &str| victims[cohort] / total;
@@ -388,7 +501,7 @@ fn cohort_rows_combine_into_the_star_rows() {
         let mean =
             |f: fn(&AuthorityRow) -> Option<f64>| rows.iter().map(|a| weight(&a.cohort) * f(a).unwrap()).sum::<f64>();
         let what = &star.authority;
-        assert_eq!(star.trials, 3 * n);
+        assert_eq!(star.trials, s.cohorts().len() as u64 * n);
         for f in [
             (|a: &AuthorityRow| a.entered) as fn(&AuthorityRow) -> u64,
             |a| a.arrivals,
