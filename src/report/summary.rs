@@ -1,9 +1,9 @@
 //! The short human summary printed after a run: per cohort, identified, protected and completed
 //! rates, the referral gap, and the channel that leaks most of its cases before their goal.
-//! Every figure is one of a CSV file of the run, so a script can rebuild it: the rates are
-//! `rates.csv` rows, the gap `gap.csv`, the worst channel the per-cohort `channels.csv` row with
-//! the most `leaked_before_goal` (first in channel order on a tie) and its
-//! `leaked_before_goal_rate`.
+//! Every figure is read from a CSV file of the run, so a script can rebuild it (a test does): the
+//! rates from `rates.csv`, the gap from `gap.csv`, the worst channel from the cohort's
+//! `channels.csv` row with the most `leaked_before_goal` (first in channel order on a tie) and
+//! its `leaked_before_goal_rate`.
 
 use std::fmt::Write;
 
