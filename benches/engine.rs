@@ -16,7 +16,7 @@ use refgap::engine::{self, BLOCK_TRIALS, RunConfig};
 use refgap::model::network::Network;
 use refgap::model::trial::{Draws, Observer, Rewind, dropout_happens, simulate, simulate_with_perfect};
 use refgap::scenario::Scenario;
-use refgap::stats::{ChannelObserver, CohortTally};
+use refgap::stats::CohortTally;
 use refgap::vocab::delay::{Delay, DelaySampler};
 
 const TRIALS: u64 = 100_000;
@@ -383,13 +383,13 @@ impl Floor {
         let mut tallies: Vec<CohortTally> = s
             .cohorts()
             .iter()
-            .map(|c| CohortTally::new(c.entry.len(), s.channels().len()))
+            .map(|c| CohortTally::new(c.entry.len(), s.channels().len(), s.authorities().len()))
             .collect();
         self.for_each_trial(|c, trial, window, overflow| {
             let streams = self.streams[c];
             let tally = &mut tallies[c];
             let mut draws = self.key.trial(streams, trial, window, overflow);
-            let mut obs = ChannelObserver(&mut tally.channels);
+            let mut obs = tally.observer();
             let (actual, measures, perfect) = if arms == Arms::Pair {
                 let (a, p) = simulate_with_perfect(&self.actual, &self.perfect, c, &mut draws, &mut obs);
                 let m = a.measures(horizon);
@@ -405,6 +405,7 @@ impl Floor {
                 };
                 (a, m, p)
             };
+            tally.record_end(&actual, self.actual.cohorts[c].entry_at[actual.entry] as usize);
             tally.entries[actual.entry].record(&actual, measures);
             tally.record_pair(measures, perfect);
         });

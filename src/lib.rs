@@ -14,8 +14,10 @@
 //! reintegrated or lost and where, the **referral gap** (perfect communication, movements left as
 //! they are, minus actual, on the same random numbers), the **inconsistency** of outcomes across
 //! entry points and countries (for all victims and for identified ones: referral consistency,
-//! with a chi-square test),
-//! and a **leak map** of channels, as tidy CSV tables. **Variants** (interventions such as a
+//! with a chi-square test), a **leak map** of channels per cohort (leaks before and after the
+//! cohort's goal told apart, movements apart from referrals), and **where cases end** at each
+//! authority (closes, stalls in structural holes or at the hop limit, dropouts), as tidy CSV
+//! tables. **Variants** (interventions such as a
 //! bilateral agreement or standard forms, and sweep points) are simulated on the same random
 //! numbers as the baseline, so their differences from it — and from each other — come with paired
 //! intervals.

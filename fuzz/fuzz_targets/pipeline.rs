@@ -58,6 +58,19 @@ fuzz_target!(|data: &[u8]| {
             assert!((0.0..=1.0).contains(&p), "not a probability: {row:?}");
         }
     }
+    // Where cases end: every visit to an authority ends exactly one way, and every leak on a
+    // channel is before or after the goal (docs/MODEL.md, `authorities.csv`, `channels.csv`).
+    for a in &report.authorities {
+        let ends = a.referred + a.closed + a.stalled_hole + a.stalled_max_hops + a.dropped + a.lost + a.misclassified;
+        assert_eq!(a.entered + a.arrivals, ends, "a visit that does not end one way: {a:?}");
+    }
+    for c in &report.channels {
+        assert_eq!(
+            c.leaked_before_goal + c.leaked_after_goal,
+            c.losses + c.dropouts + c.misclassified,
+            "{c:?}"
+        );
+    }
     let _ = summary::render(s.name(), &report.summary);
     let _ = summary::render_ranking(&report.ranking, !config.independent);
 });

@@ -39,8 +39,9 @@ use crate::model::Measure;
 use crate::model::network::Network;
 use crate::model::trial::simulate_with_perfect;
 use crate::scenario::Scenario;
+use crate::stats::CohortTally;
+use crate::stats::VersusVariant;
 use crate::stats::interval::{PairTable, Z95};
-use crate::stats::{ChannelObserver, CohortTally, VersusVariant};
 use stream::{CohortStreams, OverflowRng, StreamKey, WINDOW_WORDS};
 
 /// Trials per block.
@@ -145,6 +146,7 @@ struct Arm {
     actual: Network,
     perfect: Network,
     channels: usize,
+    authorities: usize,
 }
 
 /// Simulates every cohort of `s` in every arm. `progress` is called with the number of trials
@@ -156,6 +158,7 @@ pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) ->
             actual: Network::compile(sc),
             perfect: Network::compile(&sc.with_perfect_communication()),
             channels: sc.channels().len(),
+            authorities: sc.authorities().len(),
         })
         .collect();
     debug_assert!(arms.iter().all(|a| a.perfect.is_perfect_version_of(&a.actual)));
@@ -267,7 +270,7 @@ impl CohortJob<'_> {
         let mut tallies: Vec<CohortTally> = self
             .arms
             .iter()
-            .map(|a| CohortTally::new(self.entries, a.channels))
+            .map(|a| CohortTally::new(self.entries, a.channels, a.authorities))
             .collect();
         for (q, &(arm, _)) in self.pairs.iter().enumerate() {
             tallies[arm].versus_variants = self.pairs[..q]
@@ -379,8 +382,9 @@ impl CohortJob<'_> {
                     &arm.perfect,
                     self.cohort,
                     &mut draws,
-                    &mut ChannelObserver(&mut tally.channels),
+                    &mut tally.observer(),
                 );
+                tally.record_end(&actual, arm.actual.cohorts[self.cohort].entry_at[actual.entry] as usize);
                 let measures = actual.measures(self.horizon_days);
                 tally.entries[actual.entry].record(&actual, measures);
                 let perfect = perfect.map_or(measures, |p| p.measures(self.horizon_days));

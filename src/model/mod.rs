@@ -40,8 +40,18 @@ pub enum Outcome {
     /// An incomplete file led to the victim being treated as a migrant or offender; attributed
     /// to the channel that degraded the file.
     Misclassified,
-    /// No eligible option at an authority (a structural hole), or `max_hops` reached.
+    /// No eligible option at an authority (a structural hole), or `max_hops` reached; which of
+    /// the two is [`TrialRecord::stall`].
     Stalled,
+}
+
+/// Why a `stalled` trial stalled (docs/MODEL.md, "One trial", steps 4 and 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stall {
+    /// A structural hole: no eligible option (no close, no eligible channel) at the authority.
+    Hole,
+    /// The hop count reached `max_hops` on arrival at the authority (a long pathway or a trap).
+    MaxHops,
 }
 
 impl Outcome {
@@ -115,12 +125,18 @@ pub struct TrialRecord {
     pub outcome: Outcome,
     /// The channel a `lost`, `dropped` or `misclassified` outcome is attributed to.
     pub channel: Option<usize>,
-    /// The authority where the trial ended (for `closed` and `stalled`: where it happened).
+    /// The authority where the trial ended: where it was closed or stalled, the **sending**
+    /// authority of a `lost` or `dropped` case (the referral from there was pending), the
+    /// receiving authority of a `misclassified` one.
     pub at: usize,
+    /// For a `stalled` trial, why; `None` for every other outcome.
+    pub stall: Option<Stall>,
     /// Day each service was granted, `NaN` if never (indexed by [`crate::vocab::Service::index`]).
     pub granted_at: [f64; 3],
     /// Day the case completed its goal (the goal of its cohort at its entry point), `NaN` if it
-    /// did not.
+    /// did not. The goal is the one the trial read from [`network::CohortPlan::goal_of`];
+    /// [`TrialRecord::goal_reached`] is the one answer to "had the goal been reached" that every
+    /// tally uses.
     pub completed_at: f64,
     /// Successful channel traversals.
     pub hops: u32,
@@ -145,9 +161,17 @@ impl TrialRecord {
             Measure::Protected => !self.granted_at[0].is_nan(),
             Measure::Returned => !self.granted_at[1].is_nan(),
             Measure::Reintegrated => !self.granted_at[2].is_nan(),
-            Measure::Completed => !self.completed_at.is_nan(),
+            Measure::Completed => self.goal_reached(),
             Measure::ProtectedInTime => horizon_days.is_some_and(|h| self.granted_at[0] <= h),
         }
+    }
+
+    /// Whether the case had reached its goal by the end of the trial. Since a trial ends with its
+    /// outcome, a `lost`, `dropped` or `misclassified` case with its goal reached leaked **after**
+    /// its goal (docs/MODEL.md, "Outputs", `channels.csv`).
+    #[inline]
+    pub fn goal_reached(&self) -> bool {
+        !self.completed_at.is_nan()
     }
 
     /// Every measure of the trial as a bit set (bit [`Measure::index`]), computed once so that

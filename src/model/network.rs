@@ -53,6 +53,14 @@ pub struct CohortPlan {
 }
 
 impl CohortPlan {
+    /// The services that complete the case of a victim who entered at entry point `entry`
+    /// (index into [`CohortPlan::entry_at`]): the one place a trial learns its goal, so that
+    /// completion and every "before / after the goal" split follow it.
+    #[inline]
+    pub fn goal_of(&self, entry: usize) -> Services {
+        self.goals[entry]
+    }
+
     /// The options at authority `a` (empty: the case stalls there).
     #[inline]
     pub fn options_at(&self, a: usize) -> &[RouteOption] {

@@ -20,7 +20,7 @@
 //! instructions: see `benches/RESULTS.md`).
 
 use super::network::{CERTAIN, CLOSE, CohortPlan, Network};
-use super::{Outcome, TrialRecord};
+use super::{Outcome, Stall, TrialRecord};
 use crate::vocab::Services;
 
 /// Words consumed by one attempt: delay (2), dropout (1), success (1).
@@ -66,6 +66,8 @@ pub trait Observer {
     fn degraded(&mut self, _c: usize) {}
     /// A case whose file `c` degraded was misclassified.
     fn misclassified(&mut self, _c: usize) {}
+    /// A channel delivered the case to authority `a`.
+    fn arrival(&mut self, _a: usize) {}
 }
 
 impl Observer for () {}
@@ -162,7 +164,7 @@ struct Walk {
     /// Days since identification.
     t: f64,
     granted: Services,
-    /// The goal of the victim's entry point.
+    /// The services that complete this case ([`CohortPlan::goal_of`] its entry point).
     goal: Services,
     /// Whether the file is still complete.
     complete: bool,
@@ -238,6 +240,7 @@ fn start<D: Draws>(net: &Network, plan: &CohortPlan, draws: &mut D) -> (Walk, bo
         outcome: Outcome::Unidentified,
         channel: None,
         at: a0,
+        stall: None,
         granted_at: [f64::NAN; 3],
         completed_at: f64::NAN,
         hops: 0,
@@ -245,7 +248,7 @@ fn start<D: Draws>(net: &Network, plan: &CohortPlan, draws: &mut D) -> (Walk, bo
     };
     let entry_point = &net.authorities[a0];
     let mut granted = Services::NONE;
-    let goal = plan.goals[entry];
+    let goal = plan.goal_of(entry);
     let identified = happens(w_identify, entry_point.identify);
     if identified {
         grant(&mut rec, &mut granted, entry_point.provides, 0.0, goal);
@@ -288,6 +291,7 @@ fn walk_on<D: Draws, O: Observer, P: Fn(&D) -> usize>(mut cx: Hop<'_, D, O, P>, 
         let r = u64::from(cx.draws.word());
         let Some(choice) = options.iter().find(|o| r < o.cum) else {
             w.rec.outcome = Outcome::Stalled;
+            w.rec.stall = Some(Stall::Hole);
             w.rec.at = w.v;
             return;
         };
@@ -365,6 +369,7 @@ fn arrive<D: Draws, O: Observer, P: Fn(&D) -> usize>(
     }
     w.v = ch.to as usize;
     w.rec.hops += 1;
+    cx.obs.arrival(w.v);
     let arrival = &net.authorities[w.v];
     let new = arrival.provides.without(w.granted);
     if !new.is_empty() {
@@ -382,6 +387,7 @@ fn arrive<D: Draws, O: Observer, P: Fn(&D) -> usize>(
     }
     if w.rec.hops >= net.max_hops {
         w.rec.outcome = Outcome::Stalled;
+        w.rec.stall = Some(Stall::MaxHops);
         w.rec.at = w.v;
         return true;
     }

@@ -11,6 +11,7 @@ mod consistency;
 pub mod csv;
 pub mod exact;
 pub mod folder;
+mod leaks;
 pub mod manifest;
 mod pairwise;
 pub mod sensitivity;
@@ -19,7 +20,8 @@ pub mod uncertainty;
 pub mod write;
 
 use self::csv::{
-    ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow, VariantRow,
+    AuthorityRow, ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow,
+    VariantRow,
 };
 use crate::engine::RunResult;
 use crate::model::{Measure, Milestone};
@@ -40,6 +42,8 @@ pub struct Report {
     pub hops: Vec<HopsRow>,
     /// `channels.csv`.
     pub channels: Vec<ChannelRow>,
+    /// `authorities.csv`.
+    pub authorities: Vec<AuthorityRow>,
     /// `gap.csv`.
     pub gap: Vec<GapRow>,
     /// `inconsistency.csv`.
@@ -113,6 +117,7 @@ impl Report {
             times: Vec::new(),
             hops: Vec::new(),
             channels: Vec::new(),
+            authorities: Vec::new(),
             gap: Vec::new(),
             inconsistency: Vec::new(),
             comparisons: Vec::new(),
@@ -237,7 +242,9 @@ impl Report {
             r.inconsistency
                 .extend(consistency::rows(&variant, &cohort.name, &groups));
         }
-        r.channels.extend(channel_rows(sc, tallies, trials, &variant));
+        r.channels.extend(leaks::channel_rows(sc, tallies, trials, &variant));
+        r.authorities
+            .extend(leaks::authority_rows(sc, tallies, trials, &variant));
     }
 }
 
@@ -360,38 +367,4 @@ fn variant_rows(s: &Scenario) -> Vec<VariantRow> {
         }
     }
     rows
-}
-
-fn channel_rows(s: &Scenario, tallies: &[CohortTally], trials: &[u64], variant: &str) -> Vec<ChannelRow> {
-    let total_losses: u64 = tallies.iter().flat_map(|t| &t.channels).map(|c| c.losses).sum();
-    s.channels()
-        .iter()
-        .enumerate()
-        .map(|(e, ch)| {
-            let mut sum = crate::stats::ChannelCounts::default();
-            let (mut lost_py, mut leaked_py) = (0.0, 0.0);
-            for ((cohort, t), &n) in s.cohorts().iter().zip(tallies).zip(trials) {
-                let c = &t.channels[e];
-                sum.merge(c);
-                lost_py += cohort.victims * c.losses as f64 / n as f64;
-                leaked_py += cohort.victims * c.leaked() as f64 / n as f64;
-            }
-            ChannelRow {
-                variant: variant.to_owned(),
-                channel: ch.id.clone(),
-                from: s.authorities()[ch.from].id.clone(),
-                to: s.authorities()[ch.to].id.clone(),
-                attempts: sum.attempts,
-                failures: sum.failures,
-                losses: sum.losses,
-                dropouts: sum.dropouts,
-                degraded: sum.degraded,
-                loss_share: (total_losses > 0).then(|| sum.losses as f64 / total_losses as f64),
-                misclassified: sum.misclassified,
-                lost_per_year: lost_py,
-                leaked_per_year: leaked_py,
-                movement: ch.movement,
-            }
-        })
-        .collect()
 }

@@ -1,6 +1,11 @@
 //! The short human summary printed after a run: per cohort, identified, protected and completed
 //! rates, the referral gap, the share lost in movement (when the scenario has movements) and the
-//! channel that leaks most of its cases (movements apart).
+//! channel that leaks most of its cases before their goal (movements apart).
+//! Every figure is read from a CSV file of the run, so a script can rebuild it (a test does): the
+//! rates from `rates.csv`, the gap from `gap.csv`, the worst channel from the cohort's
+//! `channels.csv` row with `movement = false` and the most `leaked_before_goal` (first in channel
+//! order on a tie) and its `leaked_before_goal_rate`, the share lost in movement from the sum of
+//! the cohort's `leaked_per_year` over movement rows divided by its victims.
 
 use std::fmt::Write;
 
@@ -24,8 +29,10 @@ pub struct CohortLine {
     pub completed: (f64, f64, f64),
     /// Referral gap and its paired 95 % interval.
     pub gap: (f64, f64, f64),
-    /// The channel that accounts for most lost, dropped or misclassified cases of the cohort,
-    /// with that share of the cohort's trials; movements are not candidates.
+    /// The channel that accounts for most cases of the cohort lost, dropped or misclassified
+    /// **before their goal was reached**, with that share of the cohort's trials (leaks after
+    /// the goal cost a later service, not the assistance the goal stands for); movements are not
+    /// candidates.
     pub worst_channel: Option<(String, f64)>,
     /// Share of the cohort's trials lost, dropped or misclassified on movements ("lost in
     /// movement"); `None` when the scenario has no movement.
@@ -43,9 +50,9 @@ impl CohortLine {
             .channels
             .iter()
             .enumerate()
-            .filter(|(i, c)| c.leaked() > 0 && !s.channels()[*i].movement)
-            .max_by_key(|(i, c)| (c.leaked(), std::cmp::Reverse(*i)))
-            .map(|(i, c)| (s.channels()[i].id.clone(), c.leaked() as f64 / n));
+            .filter(|(i, c)| c.leaked_before_goal() > 0 && !s.channels()[*i].movement)
+            .max_by_key(|(i, c)| (c.leaked_before_goal(), std::cmp::Reverse(*i)))
+            .map(|(i, c)| (s.channels()[i].id.clone(), c.leaked_before_goal() as f64 / n));
         CohortLine {
             cohort: cohort.name.clone(),
             victims: cohort.victims,
@@ -149,7 +156,7 @@ pub fn render(title: &str, lines: &[CohortLine]) -> String {
     let movements = lines.iter().any(|l| l.movement_loss.is_some());
     let _ = writeln!(
         out,
-        "  {:<width$}  {:>8}  {:>10}  {:>9}  {:>22}  {:>24}  {}worst channel (share of victims leaked)",
+        "  {:<width$}  {:>8}  {:>10}  {:>9}  {:>22}  {:>24}  {}worst channel before goal (share of victims leaked)",
         "cohort",
         "victims",
         "identified",

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use super::Report;
 use super::csv::{
-    ChannelRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow, VariantRow,
-    to_csv,
+    AuthorityRow, ChannelRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow,
+    VariantRow, to_csv,
 };
 use super::folder::{MANIFEST, OutputFolder};
 use crate::error::Result;
@@ -40,6 +40,7 @@ impl Report {
             (TimeRow::FILE, |r| to_csv(&r.times)),
             (HopsRow::FILE, |r| to_csv(&r.hops)),
             (ChannelRow::FILE, |r| to_csv(&r.channels)),
+            (AuthorityRow::FILE, |r| to_csv(&r.authorities)),
             (GapRow::FILE, |r| to_csv(&r.gap)),
             (InconsistencyRow::FILE, |r| to_csv(&r.inconsistency)),
             (VariantRow::FILE, |r| to_csv(&r.variants)),

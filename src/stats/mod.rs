@@ -18,7 +18,7 @@ use histogram::{Histogram, IntHistogram};
 use interval::PairTable;
 
 use crate::model::trial::Observer;
-use crate::model::{Measure, Milestone, TrialRecord};
+use crate::model::{Measure, Milestone, Outcome, Stall, TrialRecord};
 
 /// Tally of the trials that entered at one entry point (the atom of every breakdown).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -84,6 +84,13 @@ pub struct ChannelCounts {
     pub degraded: u64,
     /// Cases misclassified because this channel degraded their file.
     pub misclassified: u64,
+    /// Of `losses`, the cases that had already reached their goal
+    /// ([`TrialRecord::goal_reached`]).
+    pub losses_after_goal: u64,
+    /// Of `dropouts`, the victims who had already reached their goal.
+    pub dropouts_after_goal: u64,
+    /// Of `misclassified`, the cases that had already reached their goal.
+    pub misclassified_after_goal: u64,
 }
 
 impl ChannelCounts {
@@ -95,6 +102,9 @@ impl ChannelCounts {
         self.dropouts += o.dropouts;
         self.degraded += o.degraded;
         self.misclassified += o.misclassified;
+        self.losses_after_goal += o.losses_after_goal;
+        self.dropouts_after_goal += o.dropouts_after_goal;
+        self.misclassified_after_goal += o.misclassified_after_goal;
     }
 
     /// Cases the channel accounts for: lost on it, dropped while pending on it, or
@@ -102,36 +112,102 @@ impl ChannelCounts {
     pub fn leaked(&self) -> u64 {
         self.losses + self.dropouts + self.misclassified
     }
+
+    /// Of [`ChannelCounts::leaked`], the cases that had already reached their goal: leaks that
+    /// cost the victim a later service, not the assistance the goal stands for.
+    pub fn leaked_after_goal(&self) -> u64 {
+        self.losses_after_goal + self.dropouts_after_goal + self.misclassified_after_goal
+    }
+
+    /// Of [`ChannelCounts::leaked`], the cases that had not reached their goal: what the
+    /// leak map ranks channels by.
+    pub fn leaked_before_goal(&self) -> u64 {
+        self.leaked() - self.leaked_after_goal()
+    }
+
+    /// Successful deliveries: every attempt either drops out, fails, or delivers and ends the
+    /// attempts.
+    pub fn delivered(&self) -> u64 {
+        self.attempts - self.failures - self.dropouts
+    }
 }
 
-/// Records channel events of a trial into a slice of counters.
+/// What happened at one authority to the cases of one cohort (`authorities.csv`). Every visit of
+/// a case to an authority (its entry, or a delivery by a channel) ends in exactly one of: a
+/// delivery onward (counted on the channel, [`ChannelCounts::delivered`]), `closed`, a stall,
+/// `dropped` or `lost` (on a referral sent from here), or `misclassified` (on arrival here).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuthorityCounts {
+    /// Identified cases that entered here.
+    pub entered: u64,
+    /// Deliveries of a case here by a channel (a case that comes back counts again).
+    pub arrivals: u64,
+    /// Cases closed here.
+    pub closed: u64,
+    /// Cases stalled here for want of any eligible option (a structural hole).
+    pub stalled_hole: u64,
+    /// Cases stalled here because their hop count reached `max_hops` on arrival.
+    pub stalled_max_hops: u64,
+    /// Victims who dropped out while a referral sent from here was pending.
+    pub dropped: u64,
+    /// Cases lost on a referral sent from here (every attempt failed).
+    pub lost: u64,
+    /// Cases misclassified on arrival here.
+    pub misclassified: u64,
+}
+
+impl AuthorityCounts {
+    /// Adds another counter.
+    pub fn merge(&mut self, o: &AuthorityCounts) {
+        self.entered += o.entered;
+        self.arrivals += o.arrivals;
+        self.closed += o.closed;
+        self.stalled_hole += o.stalled_hole;
+        self.stalled_max_hops += o.stalled_max_hops;
+        self.dropped += o.dropped;
+        self.lost += o.lost;
+        self.misclassified += o.misclassified;
+    }
+}
+
+/// Records the events of a trial into a cohort's channel and authority counters (the
+/// [`Observer`] of the actual arm; the outcome itself is added by [`CohortTally::record_end`]).
 #[derive(Debug)]
-pub struct ChannelObserver<'a>(pub &'a mut [ChannelCounts]);
+pub struct ChannelObserver<'a> {
+    /// Channel counters, indexed by channel.
+    pub channels: &'a mut [ChannelCounts],
+    /// Authority counters, indexed by authority.
+    pub authorities: &'a mut [AuthorityCounts],
+}
 
 impl Observer for ChannelObserver<'_> {
     #[inline]
+    fn arrival(&mut self, a: usize) {
+        self.authorities[a].arrivals += 1;
+    }
+    #[inline]
     fn attempt(&mut self, c: usize) {
-        self.0[c].attempts += 1;
+        self.channels[c].attempts += 1;
     }
     #[inline]
     fn failure(&mut self, c: usize) {
-        self.0[c].failures += 1;
+        self.channels[c].failures += 1;
     }
     #[inline]
     fn loss(&mut self, c: usize) {
-        self.0[c].losses += 1;
+        self.channels[c].losses += 1;
     }
     #[inline]
     fn dropout(&mut self, c: usize) {
-        self.0[c].dropouts += 1;
+        self.channels[c].dropouts += 1;
     }
     #[inline]
     fn degraded(&mut self, c: usize) {
-        self.0[c].degraded += 1;
+        self.channels[c].degraded += 1;
     }
     #[inline]
     fn misclassified(&mut self, c: usize) {
-        self.0[c].misclassified += 1;
+        self.channels[c].misclassified += 1;
     }
 }
 
@@ -179,6 +255,8 @@ pub struct CohortTally {
     pub entries: Vec<GroupTally>,
     /// Channel events, indexed by channel.
     pub channels: Vec<ChannelCounts>,
+    /// Authority events, indexed by authority.
+    pub authorities: Vec<AuthorityCounts>,
     /// Per measure, the discordant pairs of (actual, perfect communication) outcomes of the same
     /// trials: (actual only, perfect only). The concordant cells follow from the actual counts,
     /// so only disagreements, which are rare, cost anything per trial; see
@@ -195,11 +273,13 @@ pub struct CohortTally {
 }
 
 impl CohortTally {
-    /// An empty tally for a cohort with `entries` entry points in a network of `channels`.
-    pub fn new(entries: usize, channels: usize) -> CohortTally {
+    /// An empty tally for a cohort with `entries` entry points in a network of `channels`
+    /// channels and `authorities` authorities.
+    pub fn new(entries: usize, channels: usize, authorities: usize) -> CohortTally {
         CohortTally {
             entries: vec![GroupTally::default(); entries],
             channels: vec![ChannelCounts::default(); channels],
+            authorities: vec![AuthorityCounts::default(); authorities],
             discordant: [(0, 0); Measure::COUNT],
             versus: [(0, 0); Measure::COUNT],
             versus_variants: Vec::new(),
@@ -212,6 +292,9 @@ impl CohortTally {
             a.merge(b);
         }
         for (a, b) in self.channels.iter_mut().zip(&o.channels) {
+            a.merge(b);
+        }
+        for (a, b) in self.authorities.iter_mut().zip(&o.authorities) {
             a.merge(b);
         }
         for (a, b) in self
@@ -233,6 +316,47 @@ impl CohortTally {
                     x.0 += y.0;
                     x.1 += y.1;
                 }
+            }
+        }
+    }
+
+    /// The observer that records a trial's channel events and arrivals into this tally.
+    pub fn observer(&mut self) -> ChannelObserver<'_> {
+        ChannelObserver {
+            channels: &mut self.channels,
+            authorities: &mut self.authorities,
+        }
+    }
+
+    /// Records where the trial `rec` ended, for the leak map and the authority table: its
+    /// outcome at [`TrialRecord::at`], its entry at `entered_at` (the entry authority), and for
+    /// a leak on a channel whether the case had reached its goal. Outcome events are read from
+    /// the record, not observed, because only the finished record knows the goal was reached.
+    #[inline]
+    pub fn record_end(&mut self, rec: &TrialRecord, entered_at: usize) {
+        if rec.outcome == Outcome::Unidentified {
+            return;
+        }
+        self.authorities[entered_at].entered += 1;
+        let at = &mut self.authorities[rec.at];
+        match rec.outcome {
+            Outcome::Unidentified => {}
+            Outcome::Closed => at.closed += 1,
+            Outcome::Stalled => match rec.stall {
+                Some(Stall::MaxHops) => at.stalled_max_hops += 1,
+                Some(Stall::Hole) | None => at.stalled_hole += 1,
+            },
+            Outcome::Lost => at.lost += 1,
+            Outcome::Dropped => at.dropped += 1,
+            Outcome::Misclassified => at.misclassified += 1,
+        }
+        if let (Some(e), true) = (rec.channel, rec.goal_reached()) {
+            let c = &mut self.channels[e];
+            match rec.outcome {
+                Outcome::Lost => c.losses_after_goal += 1,
+                Outcome::Dropped => c.dropouts_after_goal += 1,
+                Outcome::Misclassified => c.misclassified_after_goal += 1,
+                _ => {}
             }
         }
     }

@@ -51,7 +51,44 @@ const CHANNELS: &[&str] = &[
     "degraded",
     "loss_share",
 ];
-const CHANNELS_EXTRA: &[&str] = &["misclassified", "lost_per_year", "leaked_per_year", "movement"];
+const CHANNELS_EXTRA: &[&str] = &[
+    "misclassified",
+    "lost_per_year",
+    "leaked_per_year",
+    "cohort",
+    "leaked_before_goal",
+    "leaked_after_goal",
+    "leaked_before_goal_rate",
+    "leaked_after_goal_rate",
+    "leaked_before_goal_per_year",
+    "leaked_after_goal_per_year",
+    "movement",
+];
+const AUTHORITIES: &[&str] = &[
+    "variant",
+    "cohort",
+    "authority",
+    "country",
+    "kind",
+    "trials",
+    "entered",
+    "arrivals",
+    "referred",
+    "closed",
+    "stalled_hole",
+    "stalled_max_hops",
+    "dropped",
+    "lost",
+    "misclassified",
+    "closed_rate",
+    "stalled_hole_rate",
+    "stalled_max_hops_rate",
+    "dropped_rate",
+    "closed_per_year",
+    "stalled_hole_per_year",
+    "stalled_max_hops_per_year",
+    "dropped_per_year",
+];
 const GAP: &[&str] = &[
     "variant",
     "cohort",
@@ -103,6 +140,7 @@ const RESULT_FILES: &[&str] = &[
     "times.csv",
     "hops.csv",
     "channels.csv",
+    "authorities.csv",
     "gap.csv",
     "inconsistency.csv",
     "variants.csv",
@@ -137,6 +175,7 @@ fn run_writes_every_table_with_the_contracted_columns() {
         ("times.csv", TIMES.to_vec()),
         ("hops.csv", HOPS.to_vec()),
         ("channels.csv", with(CHANNELS, CHANNELS_EXTRA)),
+        ("authorities.csv", AUTHORITIES.to_vec()),
         ("gap.csv", with(GAP, GAP_EXTRA)),
         ("inconsistency.csv", with(INCONSISTENCY, INCONSISTENCY_EXTRA)),
     ];
@@ -203,10 +242,23 @@ fn run_writes_every_table_with_the_contracted_columns() {
         }
     }
 
-    // channels.csv: the leak map, one row per channel.
+    // channels.csv: the leak map, one row per channel for the cohort, then the same for `*`
+    // (one cohort: the same figures).
     let channels = read_csv(&dir.join("channels.csv"));
-    let ids: Vec<&str> = channels.iter().map(|r| r["channel"].as_str()).collect();
-    assert_eq!(ids, ["CIV.labour->CIV.shelter", "CIV.shelter->BFA.social"]);
+    let ids: Vec<(&str, &str)> = channels
+        .iter()
+        .map(|r| (r["cohort"].as_str(), r["channel"].as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (COHORT, "CIV.labour->CIV.shelter"),
+            (COHORT, "CIV.shelter->BFA.social"),
+            ("*", "CIV.labour->CIV.shelter"),
+            ("*", "CIV.shelter->BFA.social")
+        ]
+    );
+    let channels: Vec<Row> = channels.into_iter().filter(|r| r["cohort"] == COHORT).collect();
     let mut shares = 0.0;
     for r in &channels {
         assert!(

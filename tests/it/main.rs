@@ -8,6 +8,7 @@ mod ecowas; // calibration of the regional scenario against the published facts 
 mod exact_random; // random scenarios exercising every model feature: simulation against the exact solution
 mod exact_vs_mc; // the exact chain solution against the simulation, bundled and random scenarios
 mod inputs; // inputs stay in the scenario's folder, only regular files, size cap, formula cells neutralised
+mod leaks; // channels.csv per cohort, leaks before / after the goal, authorities.csv stalls, the terminal rebuilt
 mod limits; // long runs announced early, loops no case can leave warned
 mod outputs; // results folders never destroy what refgap did not write; the manifest lists the folder
 mod pairwise; // practice against practice: variant pairs on the same trials, exact, symmetry, coverage, cap

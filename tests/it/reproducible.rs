@@ -16,6 +16,7 @@ fn tables(s: &Scenario, trials: u64, threads: usize) -> Vec<(&'static str, Vec<u
         ("times.csv", to_csv(&r.times)),
         ("hops.csv", to_csv(&r.hops)),
         ("channels.csv", to_csv(&r.channels)),
+        ("authorities.csv", to_csv(&r.authorities)),
         ("gap.csv", to_csv(&r.gap)),
         ("inconsistency.csv", to_csv(&r.inconsistency)),
         ("comparisons.csv", to_csv(&r.comparisons)),

@@ -22,6 +22,7 @@ fn snapshot_all(name: &str, trials: u64) {
     insta::assert_snapshot!(format!("{stem}_times"), text(to_csv(&r.times)));
     insta::assert_snapshot!(format!("{stem}_hops"), text(to_csv(&r.hops)));
     insta::assert_snapshot!(format!("{stem}_channels"), text(to_csv(&r.channels)));
+    insta::assert_snapshot!(format!("{stem}_authorities"), text(to_csv(&r.authorities)));
     insta::assert_snapshot!(format!("{stem}_gap"), text(to_csv(&r.gap)));
     insta::assert_snapshot!(format!("{stem}_inconsistency"), text(to_csv(&r.inconsistency)));
     if !full.variants().is_empty() {

@@ -9,6 +9,7 @@ mod encode;
 mod pairwise;
 pub use consistency::InconsistencyRow;
 pub use encode::{rows_to_csv, to_csv};
+pub use leaks::{AuthorityRow, ChannelRow};
 pub use pairwise::PairwiseRow;
 
 /// A row of `rates.csv`.
@@ -80,40 +81,6 @@ pub struct HopsRow {
     pub p50: Option<f64>,
     /// 90th percentile of hops.
     pub p90: Option<f64>,
-}
-
-/// A row of `channels.csv`: the leak map, all cohorts together.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ChannelRow {
-    /// Variant name.
-    pub variant: String,
-    /// Channel id.
-    pub channel: String,
-    /// Sending authority id.
-    pub from: String,
-    /// Receiving authority id.
-    pub to: String,
-    /// Attempts made.
-    pub attempts: u64,
-    /// Attempts that failed.
-    pub failures: u64,
-    /// Cases lost on the channel.
-    pub losses: u64,
-    /// Dropouts while a referral on the channel was pending.
-    pub dropouts: u64,
-    /// Files delivered incomplete.
-    pub degraded: u64,
-    /// Share of all simulated lost cases lost on this channel (empty when nothing was lost).
-    pub loss_share: Option<f64>,
-    /// Cases misclassified because this channel degraded their file.
-    pub misclassified: u64,
-    /// Victims per year lost on the channel (each cohort's losses weighted by its victims).
-    pub lost_per_year: f64,
-    /// Victims per year lost, dropped or misclassified because of the channel.
-    pub leaked_per_year: f64,
-    /// Whether the channel is the victim's own movement (its losses are "lost in movement",
-    /// not communication leaks).
-    pub movement: bool,
 }
 
 /// A row of `gap.csv`.
@@ -271,6 +238,9 @@ macro_rules! csv_row {
     };
 }
 
+// After the macro, which it uses.
+mod leaks;
+
 csv_row!(
     RateRow,
     "rates.csv",
@@ -307,26 +277,6 @@ csv_row!(
     HopsRow,
     "hops.csv",
     ["variant", "cohort", "group", "key", "n", "mean", "p50", "p90"]
-);
-csv_row!(
-    ChannelRow,
-    "channels.csv",
-    [
-        "variant",
-        "channel",
-        "from",
-        "to",
-        "attempts",
-        "failures",
-        "losses",
-        "dropouts",
-        "degraded",
-        "loss_share",
-        "misclassified",
-        "lost_per_year",
-        "leaked_per_year",
-        "movement"
-    ]
 );
 csv_row!(
     GapRow,
@@ -451,22 +401,6 @@ mod tests {
             mean: None,
             p50: None,
             p90: None,
-        });
-        header_matches(ChannelRow {
-            variant: v(),
-            channel: v(),
-            from: v(),
-            to: v(),
-            attempts: 0,
-            failures: 0,
-            losses: 0,
-            dropouts: 0,
-            degraded: 0,
-            loss_share: None,
-            misclassified: 0,
-            lost_per_year: 0.0,
-            leaked_per_year: 0.0,
-            movement: false,
         });
         header_matches(GapRow {
             variant: v(),
