@@ -25,6 +25,7 @@
 //! one tally per arm and one block buffer, whatever the number of trials. Nothing here does I/O:
 //! progress is reported through a callback.
 
+pub mod part;
 pub mod stream;
 
 use rayon::prelude::*;
@@ -144,38 +145,12 @@ struct Arm {
 /// Simulates every cohort of `s` in every arm. `progress` is called with the number of trials
 /// finished (of one arm), after every block, from worker threads.
 pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
-    let arms: Vec<Arm> = std::iter::once(s)
-        .chain(s.variants().iter().map(|v| &v.scenario))
-        .map(|sc| Arm {
-            actual: Network::compile(sc),
-            perfect: Network::compile(&sc.with_perfect_communication()),
-            channels: sc.channels().len(),
-        })
-        .collect();
-    debug_assert!(arms.iter().all(|a| a.perfect.is_perfect_version_of(&a.actual)));
+    let arms = compile_arms(s);
     let key = StreamKey::new(config.seed);
     let mut per_arm: Vec<Vec<CohortTally>> = vec![Vec::new(); arms.len()];
     let mut stops = Vec::new();
-    for (c, cohort) in s.cohorts().iter().enumerate() {
-        let streams = (0..arms.len())
-            .map(|v| {
-                if config.independent {
-                    CohortStreams::independent(&cohort.name, v)
-                } else {
-                    CohortStreams::for_cohort(&cohort.name)
-                }
-            })
-            .collect();
-        let job = CohortJob {
-            arms: &arms,
-            horizon_days: s.horizon_days(),
-            cohort: c,
-            entries: cohort.entry.len(),
-            key: &key,
-            streams,
-            independent: config.independent,
-        };
-        let (tallies, stop) = job.run(config, progress);
+    for c in 0..s.cohorts().len() {
+        let (tallies, stop) = cohort_job(s, &arms, &key, c, config).run(config, progress);
         for (v, t) in tallies.into_iter().enumerate() {
             per_arm[v].push(t);
         }
@@ -188,6 +163,43 @@ pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) ->
         cohorts,
         variants: arms_iter.collect(),
         stops,
+    }
+}
+
+/// The compiled networks of every arm of `s`: the baseline, then each variant.
+fn compile_arms(s: &Scenario) -> Vec<Arm> {
+    let arms: Vec<Arm> = std::iter::once(s)
+        .chain(s.variants().iter().map(|v| &v.scenario))
+        .map(|sc| Arm {
+            actual: Network::compile(sc),
+            perfect: Network::compile(&sc.with_perfect_communication()),
+            channels: sc.channels().len(),
+        })
+        .collect();
+    debug_assert!(arms.iter().all(|a| a.perfect.is_perfect_version_of(&a.actual)));
+    arms
+}
+
+/// The job of simulating cohort `c` of `s` in every arm.
+fn cohort_job<'a>(s: &Scenario, arms: &'a [Arm], key: &'a StreamKey, c: usize, config: &RunConfig) -> CohortJob<'a> {
+    let cohort = &s.cohorts()[c];
+    let streams = (0..arms.len())
+        .map(|v| {
+            if config.independent {
+                CohortStreams::independent(&cohort.name, v)
+            } else {
+                CohortStreams::for_cohort(&cohort.name)
+            }
+        })
+        .collect();
+    CohortJob {
+        arms,
+        horizon_days: s.horizon_days(),
+        cohort: c,
+        entries: cohort.entry.len(),
+        key,
+        streams,
+        independent: config.independent,
     }
 }
 

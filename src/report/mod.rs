@@ -11,6 +11,7 @@ pub mod exact;
 pub mod folder;
 pub mod manifest;
 pub mod sensitivity;
+pub mod shard;
 pub mod summary;
 pub mod uncertainty;
 pub mod write;

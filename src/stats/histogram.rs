@@ -23,7 +23,8 @@ const BASE: u64 = ((1023 + MIN_EXP) as u64) << SUB_BITS;
 const SCALE: f64 = (1u64 << 20) as f64;
 
 /// A mergeable histogram with exact count and sum.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Histogram {
     /// Empty until the first value, so that unused histograms cost nothing.
     bins: Vec<u64>,
@@ -99,6 +100,16 @@ impl Histogram {
         self.n
     }
 
+    /// Whether the histogram is consistent: no bins at all, or every bin with the count their
+    /// sum. A histogram read back from a file (a shard) is checked with this before it is merged.
+    pub fn is_well_formed(&self) -> bool {
+        if self.bins.is_empty() {
+            self.n == 0 && self.sum == 0
+        } else {
+            self.bins.len() == BINS && self.bins.iter().try_fold(0u64, |a, &b| a.checked_add(b)) == Some(self.n)
+        }
+    }
+
     /// Mean, `None` when empty.
     pub fn mean(&self) -> Option<f64> {
         (self.n > 0).then(|| self.sum as f64 / SCALE / self.n as f64)
@@ -123,7 +134,8 @@ impl Histogram {
 }
 
 /// An exact histogram of small non-negative integers (hop counts), mergeable.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IntHistogram {
     /// `counts[k]` values equal to `k`; grows to the largest value seen.
     counts: Vec<u64>,

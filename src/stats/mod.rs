@@ -6,6 +6,15 @@
 //! `Commute::merge` habit). Intervals live in [`interval`], the histogram in [`histogram`], the
 //! gap and inconsistency measures in [`gap`]. [`sensitivity`] holds the designs and estimators
 //! of global sensitivity analysis (Sobol' indices, Morris elementary effects, Latin hypercube).
+//!
+//! **Why the tallies derive `Serialize` and `Deserialize`** (the one exception to "only `report`
+//! derives `Serialize`, only `scenario::raw` derives `Deserialize`"): a shard file or a
+//! checkpoint of a run (`report::shard`) carries the integer tallies of part of the trials, and
+//! merging it must be exact. Deriving the encoding on the tally types themselves makes it cover
+//! every field from one place: a field added to a tally is in every shard file at once, and a
+//! field whose type cannot be encoded fails to compile. `deny_unknown_fields` makes a shard of
+//! another tally layout fail to load instead of merging partly. Nothing here does I/O: the
+//! derives only describe the data; `report::shard` owns the file format around it.
 
 pub mod gap;
 pub mod histogram;
@@ -14,12 +23,14 @@ pub mod sensitivity;
 
 use histogram::{Histogram, IntHistogram};
 use interval::PairTable;
+use serde::{Deserialize, Serialize};
 
 use crate::model::trial::Observer;
 use crate::model::{Measure, Milestone, TrialRecord};
 
 /// Tally of the trials that entered at one entry point (the atom of every breakdown).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GroupTally {
     /// Trials.
     pub trials: u64,
@@ -68,7 +79,8 @@ impl GroupTally {
 }
 
 /// Events on one channel, for the leak map.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChannelCounts {
     /// Attempts made.
     pub attempts: u64,
@@ -161,7 +173,8 @@ fn pair_table(n: u64, a_count: u64, (a_only, b_only): (u64, u64)) -> PairTable {
 }
 
 /// Everything measured for one cohort in one run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CohortTally {
     /// One tally per entry point, in the cohort's entry order.
     pub entries: Vec<GroupTally>,
