@@ -10,10 +10,10 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::{LoadArgs, progress_bar, reserve_all, results_name};
-use crate::engine::part::{WorkItems, finish, merge_parts, run_part};
+use crate::engine::part::{Parts, WorkItems, finish, merge_parts, run_part};
 use crate::engine::{self, RunConfig, RunResult};
 use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
-use crate::report::folder::{FileSlot, OutputFolder};
+use crate::report::folder::{CHECKPOINT, FileSlot, OutputFolder};
 use crate::report::shard::{self, RunId, Shard};
 use crate::report::{Report, summary};
 use crate::scenario::Scenario;
@@ -58,10 +58,14 @@ pub(super) struct RunArgs {
     /// SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     shard: Option<ShardSpec>,
-    /// Continue an interrupted run from its last checkpoints (kept in OUT/.<name>.checkpoints,
-    /// one every 65,536 trials); the result is byte-identical to an uninterrupted run.
+    /// Continue an interrupted run from its checkpoint (OUT/.<name>.checkpoints/checkpoint.json);
+    /// the result is byte-identical to an uninterrupted run.
     #[arg(long)]
     resume: bool,
+    /// Write the run's checkpoint (for --resume) at most once every S seconds; 0 writes it after
+    /// every 65,536 trials (per core). Results do not depend on it.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    checkpoint_every: u64,
 }
 
 /// The variables that carry an array task's index, in the order `--shard auto/N` reads them:
@@ -72,8 +76,9 @@ pub(super) const INDEX_VARIABLES: [&str; 3] = [
     "AWS_BATCH_JOB_ARRAY_INDEX",
 ];
 
-/// Work items (blocks of trials) between two checkpoints of a one-machine run: 65,536 trials,
-/// enough that writing a checkpoint costs little next to simulating them.
+/// Work items (blocks of trials) a one-machine run simulates between two chances to write its
+/// checkpoint, per worker thread: 65,536 trials, enough that the pause at the end of a step
+/// costs little.
 const CHECKPOINT_ITEMS: u64 = 64;
 
 /// `--shard I/N` or `--shard auto/N`.
@@ -226,12 +231,16 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
             pool.install(|| engine::run(&s, &config, &progress))
         } else {
             let inputs = args.variants.inputs(&s)?;
-            let (result, reused) =
-                pool.install(|| checkpointed(&s, &config, &folder, inputs, args.resume, &progress))?;
+            let every = Duration::from_secs(args.checkpoint_every);
+            let (result, resumed) =
+                pool.install(|| checkpointed(&s, &config, &folder, inputs, (args.resume, every), &progress))?;
             if args.resume && !args.quiet {
-                bar.suspend(|| match reused {
+                bar.suspend(|| match resumed {
                     (0, _) => eprintln!("note: nothing to resume for {}: it ran from the start", dir.display()),
-                    (k, n) => eprintln!("resumed {}: {k} of {n} checkpoint(s) reused", dir.display()),
+                    (k, n) => eprintln!(
+                        "resumed {} from its checkpoint: {k} of {n} blocks of trials were done",
+                        dir.display()
+                    ),
                 });
             }
             result
@@ -306,62 +315,52 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// Runs `s` in parts of [`CHECKPOINT_ITEMS`] work items, writing each part's tallies (but the
-/// last) as a checkpoint into the folder's checkpoint folder; with `resume`, parts whose
-/// checkpoint is there, intact and of this very run are read instead of simulated. Returns the
-/// result, exactly as [`engine::run`] gives it, and (checkpoints reused, parts).
+/// Runs `s` in steps of [`CHECKPOINT_ITEMS`] work items per thread, in item order; after a step,
+/// if `every` has passed since the last checkpoint, writes the tallies of every item so far as
+/// the run's checkpoint (atomically, replacing the previous one). With `resume`, starts from the
+/// checkpoint if it is there, intact and of this very run. Returns the result, exactly as
+/// [`engine::run`] gives it (tallies are integers: the steps do not matter), and (items taken
+/// from the checkpoint, items).
 fn checkpointed(
     s: &Scenario,
     config: &RunConfig,
     folder: &OutputFolder,
     inputs: shard::Inputs,
-    resume: bool,
+    (resume, every): (bool, Duration),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(RunResult, (u64, u64))> {
-    let work = WorkItems::new(s, config.trials);
-    let count = work.len().div_ceil(CHECKPOINT_ITEMS).max(1);
+    let parts = Parts::new(s, config);
+    let work = parts.work();
+    let step = CHECKPOINT_ITEMS * rayon::current_num_threads().max(1) as u64;
     let name = folder
         .dir()
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let run_id = RunId::new(s, config, &name, count);
+    let run_id = RunId::new(s, config, &name, 1);
     let dir = folder.checkpoints();
-    if !resume {
+    let kept = if resume { shard::checkpoint(&dir, &run_id) } else { None };
+    if kept.is_none() {
         folder.discard_checkpoints()?;
     }
-    let mut total: Option<Vec<Vec<crate::stats::CohortTally>>> = None;
-    let mut reused = 0;
-    for i in 0..count {
-        let items = i * CHECKPOINT_ITEMS..((i + 1) * CHECKPOINT_ITEMS).min(work.len());
-        let kept = if resume {
-            shard::checkpoint(&dir, i, &run_id, items.clone())
-        } else {
-            None
-        };
-        let part = match kept {
-            Some(kept) => {
-                reused += 1;
-                progress(work.cohort_trials(items).iter().map(|(_, t)| t.end - t.start).sum());
-                kept.arms
-            }
-            None => {
-                let arms = run_part(s, config, items.clone(), progress);
-                if i + 1 < count {
-                    let checkpoint = Shard::new(run_id.clone(), inputs.clone(), i, items, arms);
-                    FileSlot::reserve(&dir, &shard::file_name(i))?.commit(&checkpoint.encode())?;
-                    checkpoint.arms
-                } else {
-                    arms
-                }
-            }
-        };
-        match &mut total {
-            None => total = Some(part),
-            Some(t) => merge_parts(t, &part),
+    let resumed = kept.as_ref().map_or(0, |k| k.items[1]);
+    let mut acc = match kept {
+        Some(k) => {
+            progress(work.cohort_trials(k.items()).iter().map(|(_, t)| t.end - t.start).sum());
+            k
+        }
+        None => Shard::new(run_id, inputs, 0, 0..0, parts.run(0..0, progress)),
+    };
+    let mut last = Instant::now();
+    while acc.items[1] < work.len() {
+        let items = acc.items[1]..(acc.items[1] + step).min(work.len());
+        merge_parts(&mut acc.arms, &parts.run(items.clone(), progress));
+        acc.items[1] = items.end;
+        if items.end < work.len() && last.elapsed() >= every {
+            FileSlot::reserve(&dir, CHECKPOINT)?.commit(&acc.encode())?;
+            last = Instant::now();
         }
     }
-    let total = total.expect("a run has at least one part");
-    Ok((finish(s, config, total), (reused, count)))
+    Ok((finish(s, config, acc.arms), (resumed, work.len())))
 }
 
 /// `run --shard`: reserves the shard file of every scenario, then simulates each scenario's

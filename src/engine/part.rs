@@ -87,7 +87,8 @@ impl WorkItems {
 
 /// Simulates the work items `items` of a run of `s` (see [`WorkItems`]) in every arm, and
 /// returns the tallies per arm (baseline first), per cohort; cohorts with no item in the range
-/// get empty tallies. `progress` is called as in [`run`](super::run).
+/// get empty tallies. `progress` is called as in [`run`](super::run). To run many parts of one
+/// run, [`Parts`] compiles the networks once.
 ///
 /// # Panics
 ///
@@ -98,27 +99,56 @@ pub fn run_part(
     items: Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<Vec<CohortTally>> {
-    assert!(
-        config.precision.is_none(),
-        "a run with a target precision cannot be cut into parts"
-    );
-    let arms = compile_arms(s);
-    let key = StreamKey::new(config.seed);
-    let work = WorkItems::new(s, config.trials);
-    let mut per_arm: Vec<Vec<CohortTally>> = vec![Vec::new(); arms.len()];
-    for c in 0..s.cohorts().len() {
-        let job = cohort_job(s, &arms, &key, c, config);
-        let blocks = work.cohort_blocks(c as u64, &items);
-        let tallies = if blocks.is_empty() {
-            job.empty()
-        } else {
-            job.blocks(blocks, config.trials, progress)
-        };
-        for (v, t) in tallies.into_iter().enumerate() {
-            per_arm[v].push(t);
+    Parts::new(s, config).run(items, progress)
+}
+
+/// The parts of one run of a scenario, with its networks compiled once.
+pub struct Parts<'a> {
+    s: &'a Scenario,
+    config: RunConfig,
+    arms: Vec<super::Arm>,
+    key: StreamKey,
+    work: WorkItems,
+}
+
+impl<'a> Parts<'a> {
+    /// The parts of a run of `s` under `config` (see [`run_part`] for the panic).
+    pub fn new(s: &'a Scenario, config: &RunConfig) -> Parts<'a> {
+        assert!(
+            config.precision.is_none(),
+            "a run with a target precision cannot be cut into parts"
+        );
+        Parts {
+            s,
+            config: *config,
+            arms: compile_arms(s),
+            key: StreamKey::new(config.seed),
+            work: WorkItems::new(s, config.trials),
         }
     }
-    per_arm
+
+    /// The run's work items.
+    pub fn work(&self) -> WorkItems {
+        self.work
+    }
+
+    /// Simulates the work items `items`, as [`run_part`].
+    pub fn run(&self, items: Range<u64>, progress: &(dyn Fn(u64) + Sync)) -> Vec<Vec<CohortTally>> {
+        let mut per_arm: Vec<Vec<CohortTally>> = vec![Vec::new(); self.arms.len()];
+        for c in 0..self.s.cohorts().len() {
+            let job = cohort_job(self.s, &self.arms, &self.key, c, &self.config);
+            let blocks = self.work.cohort_blocks(c as u64, &items);
+            let tallies = if blocks.is_empty() {
+                job.empty()
+            } else {
+                job.blocks(blocks, self.config.trials, progress)
+            };
+            for (v, t) in tallies.into_iter().enumerate() {
+                per_arm[v].push(t);
+            }
+        }
+        per_arm
+    }
 }
 
 /// Adds the tallies of `part` (per arm, per cohort) to `into`.

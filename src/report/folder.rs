@@ -41,6 +41,9 @@ use crate::error::{Error, Result};
 /// The name of a results folder's manifest, the file that marks a folder as refgap's.
 pub const MANIFEST: &str = "manifest.json";
 
+/// The name of a run's checkpoint in its checkpoint folder (see [`OutputFolder::checkpoints`]).
+pub const CHECKPOINT: &str = "checkpoint.json";
+
 /// A reserved results folder: locked, checked, with its staging folder made. Dropping it
 /// without [`commit`](OutputFolder::commit) removes the staging folder and leaves `OUT/NAME`
 /// as it was.
@@ -235,8 +238,8 @@ impl OutputFolder {
         self.parent.join(format!(".{}.checkpoints", self.name))
     }
 
-    /// Removes the checkpoint folder: only the files refgap writes there (`shard-*.json` and
-    /// their temporary `.shard-*` files), then the folder if that left it empty.
+    /// Removes the checkpoint folder: only the files refgap writes there ([`CHECKPOINT`] and
+    /// its temporary `.checkpoint.json.*` files), then the folder if that left it empty.
     pub fn discard_checkpoints(&self) -> Result<()> {
         let dir = self.checkpoints();
         let entries = match fs::read_dir(&dir) {
@@ -248,7 +251,7 @@ impl OutputFolder {
             let name = entry.file_name();
             let ours = name
                 .to_str()
-                .is_some_and(|n| n.starts_with("shard-") || n.starts_with(".shard-"));
+                .is_some_and(|n| n == CHECKPOINT || n.starts_with(&format!(".{CHECKPOINT}.")));
             if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
                 let path = entry.path();
                 fs::remove_file(&path).map_err(io_err(&path))?;

@@ -1,6 +1,7 @@
 //! Shard files: the integer tallies of part of a run, written by `refgap run --shard I/N` (one
 //! file per shard, `OUT/NAME-shards/shard-IIIII.json`) and by a resumable run (its checkpoints),
-//! read back and checked by `refgap merge`, `refgap missing` and `refgap run --resume`.
+//! read back and checked by `refgap merge`, `refgap missing` and `refgap run --resume` (a
+//! checkpoint is a shard of the run's first work items, rewritten as the run goes).
 //!
 //! **Format.** One JSON object: `format` (`refgap-shard`) and `format_version` first, then
 //! `run` (everything that makes shards parts of the same run: refgap version, results name,
@@ -339,11 +340,11 @@ pub fn reserve(dir: &Path, index: u64) -> Result<FileSlot> {
     Ok(slot)
 }
 
-/// The checkpoint `index` of `run` in `dir`, if it is there, intact, of this run and covers
-/// `items`.
-pub fn checkpoint(dir: &Path, index: u64, run: &RunId, items: Range<u64>) -> Option<Shard> {
-    let shard = Shard::read(&dir.join(file_name(index))).ok()?;
-    (shard.run == *run && shard.index == index && shard.items() == items).then_some(shard)
+/// The checkpoint of `run` in the checkpoint folder `dir` (see [`super::folder::CHECKPOINT`]), if
+/// it is there, intact and of this very run: the tallies of its first work items.
+pub fn checkpoint(dir: &Path, run: &RunId) -> Option<Shard> {
+    let shard = Shard::read(&dir.join(super::folder::CHECKPOINT)).ok()?;
+    (shard.run == *run && shard.index == 0 && shard.items[0] == 0).then_some(shard)
 }
 
 /// The indices in `0..count` that have no valid shard of a `count`-shard set in `dir`: no

@@ -172,6 +172,54 @@ fn pair_table(n: u64, a_count: u64, (a_only, b_only): (u64, u64)) -> PairTable {
     }
 }
 
+/// The encoding of a cohort's channel counters in shard files: the number of channels and only
+/// the counters of channels with some event (a shard of a few blocks touches few of a large
+/// network's channels).
+mod sparse_channels {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    use super::ChannelCounts;
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Sparse {
+        len: usize,
+        used: Vec<(usize, ChannelCounts)>,
+    }
+
+    pub fn serialize<S: Serializer>(channels: &[ChannelCounts], s: S) -> Result<S::Ok, S::Error> {
+        let used = channels
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c != ChannelCounts::default())
+            .map(|(i, c)| (i, *c))
+            .collect();
+        Sparse {
+            len: channels.len(),
+            used,
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ChannelCounts>, D::Error> {
+        let sparse = Sparse::deserialize(d)?;
+        if sparse.len > 1 << 24 {
+            return Err(D::Error::custom(format!(
+                "{} channels is more than any network has",
+                sparse.len
+            )));
+        }
+        let mut channels = vec![ChannelCounts::default(); sparse.len];
+        for (i, c) in sparse.used {
+            match channels.get_mut(i) {
+                Some(slot) if *slot == ChannelCounts::default() => *slot = c,
+                _ => return Err(D::Error::custom(format!("channel {i} is out of range or repeated"))),
+            }
+        }
+        Ok(channels)
+    }
+}
+
 /// Everything measured for one cohort in one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -179,6 +227,7 @@ pub struct CohortTally {
     /// One tally per entry point, in the cohort's entry order.
     pub entries: Vec<GroupTally>,
     /// Channel events, indexed by channel.
+    #[serde(with = "sparse_channels")]
     pub channels: Vec<ChannelCounts>,
     /// Per measure, the discordant pairs of (actual, perfect communication) outcomes of the same
     /// trials: (actual only, perfect only). The concordant cells follow from the actual counts,
