@@ -8,7 +8,9 @@ use clap::Args;
 
 use crate::engine::part::finish;
 use crate::report::Report;
+use crate::report::manifest::Manifest;
 use crate::report::shard::ShardSet;
+use crate::report::uncertainty::UncertaintyReport;
 use crate::scenario::Scenario;
 use crate::scenario::input::InputRules;
 
@@ -31,34 +33,41 @@ pub(super) fn merge(args: &MergeArgs) -> Result<()> {
     set.check_scenario(&s)?;
     let folder = super::reserve(&s, &args.out.join(&set.run.name), args.quiet)?;
     let dir = folder.dir().to_path_buf();
-    let config = set.run.config();
-    let result = finish(&s, &config, set.merged());
-    let mut report = Report::new(&s, &result);
-    // The scenario was read again from absolute paths: the manifest names the files as the
-    // shards' command line gave them, as a one-machine run's manifest does.
-    report.manifest.scenario.file.clone_from(&set.run.scenario.file);
-    for (f, id) in report
-        .manifest
-        .intervention_files
-        .iter_mut()
-        .zip(&set.run.interventions)
-    {
-        f.file.clone_from(&id.file);
-    }
+    let files = match &set.run.design {
+        None => {
+            let mut report = Report::new(&s, &finish(&s, &set.run.config(), set.merged()));
+            as_given(&mut report.manifest, &set);
+            report.files()
+        }
+        Some(d) => {
+            let design = super::uncertainty::design_named(&d.name, d.samples as usize, d.factors, set.run.seed)?;
+            let mut report = UncertaintyReport::new(&s, &set.samples(), &design, set.run.seed);
+            as_given(&mut report.manifest, &set);
+            report.files()
+        }
+    };
     folder
-        .commit(&report.files())
+        .commit(&files)
         .with_context(|| format!("cannot write the merged results of {}", args.dir.display()))?;
     if !args.quiet {
         eprintln!(
-            "wrote {} (merged {} shard(s): {} cohort(s) × {} trials, seed {})",
+            "wrote {} (merged {} shard(s) of {} cohort(s), seed {})",
             dir.display(),
             set.run.count,
             set.run.cohorts.len(),
-            set.run.trials,
             set.run.seed
         );
     }
     Ok(())
+}
+
+/// The scenario was read again from absolute paths: the manifest names the files as the
+/// shards' command line gave them, as a one-machine run's manifest does.
+fn as_given(manifest: &mut Manifest, set: &ShardSet) {
+    manifest.scenario.file.clone_from(&set.run.scenario.file);
+    for (f, id) in manifest.intervention_files.iter_mut().zip(&set.run.interventions) {
+        f.file.clone_from(&id.file);
+    }
 }
 
 /// The scenario of the shards, read again with the options they were run with.
@@ -75,6 +84,10 @@ fn reload(set: &ShardSet) -> Result<Scenario> {
     }
     for f in &inputs.interventions {
         s = s.with_variants_file(f)?;
+    }
+    // An uncertainty run keeps the scenario's own seed and trials (its seed is the design's).
+    if set.run.design.is_some() {
+        return Ok(s);
     }
     Ok(s.with_seed(set.run.seed).with_trials(set.run.trials)?)
 }

@@ -86,13 +86,14 @@ const CHECKPOINT_ITEMS: u64 = 64;
 pub(super) struct ShardSpec {
     /// `None` for `auto`.
     index: Option<u64>,
-    count: u64,
+    /// Shards in the set.
+    pub(super) count: u64,
 }
 
 /// Most shards in a set.
 pub(super) const MAX_SHARDS: u64 = 1_000_000;
 
-fn parse_shard(v: &str) -> std::result::Result<ShardSpec, String> {
+pub(super) fn parse_shard(v: &str) -> std::result::Result<ShardSpec, String> {
     let usage = || format!("{v} is not a shard; use I/N with I from 0 to N-1 (e.g. 3/16), or auto/N");
     let (i, n) = v.split_once('/').ok_or_else(usage)?;
     let count: u64 = n.parse().map_err(|_| usage())?;
@@ -113,7 +114,7 @@ fn parse_shard(v: &str) -> std::result::Result<ShardSpec, String> {
 
 impl ShardSpec {
     /// The index: given, or read from the first of [`INDEX_VARIABLES`] that is set.
-    fn resolve(&self) -> Result<u64> {
+    pub(super) fn resolve(&self) -> Result<u64> {
         let (index, source) = match self.index {
             Some(i) => (i, "--shard".to_owned()),
             None => {

@@ -57,9 +57,7 @@ impl WorkItems {
     /// The items of part `index` of `count` equal parts (sizes differ by at most one item):
     /// items `floor(index · len / count) .. floor((index + 1) · len / count)`.
     pub fn part(&self, index: u64, count: u64) -> Range<u64> {
-        assert!(index < count, "part {index} of {count}");
-        let at = |i: u64| (u128::from(i) * u128::from(self.len()) / u128::from(count)) as u64;
-        at(index)..at(index + 1)
+        split(self.len(), index, count)
     }
 
     /// The pieces of `items` that fall in each cohort: `(cohort, trial range)`, in order.
@@ -83,6 +81,15 @@ impl WorkItems {
         let end = items.end.clamp(lo, hi) - lo;
         start..end.max(start)
     }
+}
+
+/// Part `index` of `count` equal parts of `len` items (sizes differ by at most one):
+/// `floor(index · len / count) .. floor((index + 1) · len / count)`. Runs split their blocks
+/// this way, uncertainty runs the points of their design.
+pub fn split(len: u64, index: u64, count: u64) -> Range<u64> {
+    assert!(index < count, "part {index} of {count}");
+    let at = |i: u64| (u128::from(i) * u128::from(len) / u128::from(count)) as u64;
+    at(index)..at(index + 1)
 }
 
 /// Simulates the work items `items` of a run of `s` (see [`WorkItems`]) in every arm, and

@@ -1,5 +1,5 @@
-//! Sharded runs (issue 15): shards of any count merge into the one-machine result byte for
-//! byte; merge refuses incomplete, mixed or damaged sets naming the file; a killed shard task
+//! Sharded runs (issue 15): shards of any count, of `run` and of `uncertainty`, merge into the
+//! one-machine result byte for byte; merge refuses incomplete, mixed or damaged sets naming the file; a killed shard task
 //! leaves nothing merge accepts; `--resume` after kill -9 gives the uninterrupted result.
 
 use std::fs;
@@ -11,11 +11,16 @@ use predicates::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use refgap::engine::part::{WorkItems, finish, run_part};
+use refgap::engine::part::{WorkItems, finish, run_part, split};
 use refgap::engine::{self, RunConfig};
+use refgap::exact::Solver;
+use refgap::exact::uncertainty::evaluate_all;
 use refgap::report::Report;
-use refgap::report::shard::{self, Inputs, RunId, Shard, ShardSet};
+use refgap::report::sensitivity::Design;
+use refgap::report::shard::{self, DesignId, Inputs, RunId, Shard, ShardSet};
+use refgap::report::uncertainty::UncertaintyReport;
 use refgap::scenario::Scenario;
+use refgap::stats::sensitivity::{lhs, saltelli};
 
 use crate::util::{bundled, entries, refgap};
 
@@ -77,6 +82,82 @@ fn any_number_of_shards_merges_to_the_one_machine_result() {
             );
         }
     }
+}
+
+/// The same property for `uncertainty`: for random N in 1..=17 and random designs (Latin
+/// hypercubes of random size, a Sobol design), the sampled worlds of the shards, written, read
+/// back and merged in order, give byte for byte the tables of a one-machine run.
+#[test]
+fn any_number_of_uncertainty_shards_merges_to_the_one_machine_result() {
+    let s = Scenario::load(&bundled("talibe.toml")).unwrap();
+    let k = s.factors().len();
+    let mut rng = ChaCha8Rng::seed_from_u64(1415);
+    for case in 0..6 {
+        let count: u64 = rng.random_range(1..=17);
+        let (design, n) = if case == 0 {
+            (Design::Sobol(saltelli(4, k, 3).unwrap()), 4)
+        } else {
+            let n = rng.random_range(1..=24);
+            (Design::Lhs(lhs(n, k, case)), n)
+        };
+        let points = design.points();
+        let all = evaluate_all(&s, points, Solver::Auto, &|| {}).unwrap();
+        let one = UncertaintyReport::new(&s, &all, &design, 3).files();
+        let tmp = tempfile::tempdir().unwrap();
+        for i in 0..count {
+            let items = split(points.len() as u64, i, count);
+            let part = &points[items.start as usize..items.end as usize];
+            let samples = evaluate_all(&s, part, Solver::Auto, &|| {}).unwrap();
+            let id = DesignId {
+                name: design.name().to_owned(),
+                samples: n as u64,
+                factors: k,
+                points: points.len() as u64,
+            };
+            let run = RunId::uncertainty(&s, id, 3, "talibe-uncertainty", count);
+            let bytes = Shard::of_samples(run, inputs(&s), i, items, &samples).encode();
+            fs::write(tmp.path().join(shard::file_name(i)), bytes).unwrap();
+        }
+        let set = ShardSet::load(tmp.path()).unwrap();
+        set.check_scenario(&s).unwrap();
+        let merged = UncertaintyReport::new(&s, &set.samples(), &design, 3).files();
+        assert_eq!(one.len(), merged.len());
+        for ((name, a), (_, b)) in one.iter().zip(&merged) {
+            assert!(
+                a == b,
+                "case {case}: {name} differs between one machine and {count} shards"
+            );
+        }
+    }
+}
+
+/// End to end with the binary: `uncertainty --shard`, then `merge`, equals `uncertainty`.
+#[test]
+fn cli_uncertainty_shards_merge_to_the_one_machine_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for i in 0..3 {
+        refgap(["uncertainty", "scenarios/talibe.toml", "--samples", "4", "-q", "--out"])
+            .arg(&out)
+            .args(["--shard", &format!("{i}/3")])
+            .assert()
+            .success();
+    }
+    let shards = out.join("talibe-uncertainty-shards");
+    refgap(["merge", "-q", "--out"])
+        .arg(&out)
+        .arg(&shards)
+        .assert()
+        .success();
+    let one = tmp.path().join("one");
+    refgap(["uncertainty", "scenarios/talibe.toml", "--samples", "4", "-q", "--out"])
+        .arg(&one)
+        .assert()
+        .success();
+    assert_eq!(
+        folder(&out.join("talibe-uncertainty")),
+        folder(&one.join("talibe-uncertainty"))
+    );
 }
 
 /// Every field of a tally survives the shard file: a shard read back equals the shard written

@@ -21,16 +21,21 @@
 //! exactly the trials of the shard's items, in every arm, and every histogram must be
 //! consistent.
 
+mod set;
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::folder::FileSlot;
-use crate::engine::part::{WorkItems, merge_parts};
+pub use set::ShardSet;
+
+use crate::engine::part::WorkItems;
 use crate::engine::stream::WINDOW_WORDS;
 use crate::engine::{BLOCK_TRIALS, RunConfig};
 use crate::error::{Error, Result};
+use crate::exact::uncertainty::Sample;
 use crate::scenario::Scenario;
 use crate::stats::CohortTally;
 
@@ -94,6 +99,24 @@ pub struct RunId {
     pub window_words: usize,
     /// Shards (or checkpoints) in the set.
     pub count: u64,
+    /// For the shards of an uncertainty run: its design (then `trials` is 0 and the work items
+    /// are the design's points).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<DesignId>,
+}
+
+/// The design of an uncertainty run, in a shard's [`RunId`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignId {
+    /// `lhs`, `sobol` or `morris`.
+    pub name: String,
+    /// Base samples (`--samples`).
+    pub samples: u64,
+    /// Uncertain factors.
+    pub factors: usize,
+    /// Points of the design: the sampled worlds.
+    pub points: u64,
 }
 
 impl RunId {
@@ -124,7 +147,22 @@ impl RunId {
             block_trials: BLOCK_TRIALS,
             window_words: WINDOW_WORDS,
             count,
+            design: None,
         }
+    }
+
+    /// The identity of an uncertainty run of `s` whose design `design` of `points` points was
+    /// drawn from `seed`, cut into `count` parts, writing the results folder `name`.
+    pub fn uncertainty(s: &Scenario, design: DesignId, seed: u64, name: &str, count: u64) -> RunId {
+        RunId {
+            design: Some(design),
+            ..RunId::new(s, &RunConfig::new(seed, 0), name, count)
+        }
+    }
+
+    /// The number of work items: blocks of trials, or the points of an uncertainty design.
+    pub fn items_len(&self) -> u64 {
+        self.design.as_ref().map_or_else(|| self.work().len(), |d| d.points)
     }
 
     /// The work items of the run.
@@ -203,8 +241,63 @@ pub struct Shard {
     pub index: u64,
     /// The work items it covers, `[start, end)`.
     pub items: [u64; 2],
-    /// Per arm (baseline first), per cohort, the tallies of its items.
+    /// Per arm (baseline first), per cohort, the tallies of its items (runs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arms: Vec<Vec<CohortTally>>,
+    /// The evaluated points of its items, in design order (uncertainty runs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub samples: Vec<SampleRow>,
+}
+
+/// One evaluated point of an uncertainty design in a shard file: every field of
+/// [`Sample`], converted both ways by exhaustive destructuring, so that a field added to
+/// `Sample` fails to compile here until the shard format carries it. Floating-point numbers are
+/// written in their shortest exact form and read back exactly (serde_json's `float_roundtrip`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleRow {
+    /// The value of each factor.
+    pub values: Vec<f64>,
+    /// Values clamped to their parameter's range.
+    pub clamped: usize,
+    /// Per arm (baseline, then each intervention), per cohort, the rates.
+    pub arms: Vec<Vec<[f64; 6]>>,
+    /// The value of each observed figure.
+    pub observed: Vec<f64>,
+}
+
+impl From<&Sample> for SampleRow {
+    fn from(s: &Sample) -> SampleRow {
+        let Sample {
+            values,
+            clamped,
+            arms,
+            observed,
+        } = s;
+        SampleRow {
+            values: values.clone(),
+            clamped: *clamped,
+            arms: arms.clone(),
+            observed: observed.clone(),
+        }
+    }
+}
+
+impl From<SampleRow> for Sample {
+    fn from(r: SampleRow) -> Sample {
+        let SampleRow {
+            values,
+            clamped,
+            arms,
+            observed,
+        } = r;
+        Sample {
+            values,
+            clamped,
+            arms,
+            observed,
+        }
+    }
 }
 
 impl Shard {
@@ -218,6 +311,16 @@ impl Shard {
             index,
             items: [items.start, items.end],
             arms,
+            samples: Vec::new(),
+        }
+    }
+
+    /// Part `index` of the uncertainty run `run`, covering the points `items`, evaluated as
+    /// `samples`.
+    pub fn of_samples(run: RunId, inputs: Inputs, index: u64, items: Range<u64>, samples: &[Sample]) -> Shard {
+        Shard {
+            samples: samples.iter().map(SampleRow::from).collect(),
+            ..Shard::new(run, inputs, index, items, Vec::new())
         }
     }
 
@@ -272,13 +375,16 @@ impl Shard {
     pub fn check(&self) -> std::result::Result<(), String> {
         let work = self.run.work();
         let [start, end] = self.items;
-        if start > end || end > work.len() || self.index >= self.run.count {
+        if start > end || end > self.run.items_len() || self.index >= self.run.count {
             return Err(format!(
                 "part {} of {} covers items {start}..{end} of {}",
                 self.index,
                 self.run.count,
-                work.len()
+                self.run.items_len()
             ));
+        }
+        if let Some(design) = &self.run.design {
+            return self.check_samples(design);
         }
         if self.arms.len() != self.run.variants.len() + 1 {
             return Err(format!(
@@ -314,6 +420,24 @@ impl Shard {
                         self.run.cohorts[c]
                     ));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Shard::check`] for an uncertainty run: one sample per point, each with a value per
+    /// factor and the rates of every arm and cohort.
+    fn check_samples(&self, design: &DesignId) -> std::result::Result<(), String> {
+        let points = self.items[1] - self.items[0];
+        if self.samples.len() as u64 != points || !self.arms.is_empty() {
+            return Err(format!("{} sampled worlds instead of {points}", self.samples.len()));
+        }
+        for (i, row) in self.samples.iter().enumerate() {
+            let whole = row.values.len() == design.factors
+                && !row.arms.is_empty()
+                && row.arms.iter().all(|a| a.len() == self.run.cohorts.len());
+            if !whole {
+                return Err(format!("sampled world {} is incomplete", self.items[0] + i as u64));
             }
         }
         Ok(())
@@ -375,159 +499,6 @@ pub fn ranges(indices: &[u64]) -> String {
         i = j + 1;
     }
     out.join(",")
-}
-
-/// A complete set of shards of one run, checked.
-#[derive(Debug)]
-pub struct ShardSet {
-    /// The run.
-    pub run: RunId,
-    /// Where its inputs are.
-    pub inputs: Inputs,
-    dir: PathBuf,
-    shards: Vec<Shard>,
-}
-
-impl ShardSet {
-    /// Reads every `shard-*.json` of `dir` and checks that they form one complete run: every
-    /// index from 0 to the count present once, every shard intact, covering its items and of
-    /// the same run. The error names the offending (or missing) file.
-    pub fn load(dir: &Path) -> Result<ShardSet> {
-        let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let mut files: Vec<(u64, PathBuf)> = entries
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name();
-                index_of(name.to_str()?).map(|i| (i, e.path()))
-            })
-            .collect();
-        files.sort();
-        let Some((_, first_path)) = files.first().cloned() else {
-            return Err(Error::Shard {
-                path: dir.to_path_buf(),
-                reason: "holds no shard file (shard-NNNNN.json); run the shards first (refgap run SCENARIO \
-                         --shard I/N --out OUT, which writes them to OUT/NAME-shards)"
-                    .to_owned(),
-            });
-        };
-        let mut shards: Vec<Shard> = Vec::with_capacity(files.len());
-        for (name_index, path) in &files {
-            let shard = Shard::read(path)?;
-            let bad = |reason: String| Error::Shard {
-                path: path.clone(),
-                reason,
-            };
-            if let Some(reference) = shards.first()
-                && let Some((key, here, there)) = shard.run.difference(&reference.run)
-            {
-                return Err(bad(format!(
-                    "belongs to another run than {}: its {key} is {here}, not {there}; shards of different runs \
-                     cannot be merged (delete the stray shard, or run it again with the same settings)",
-                    first_path.display()
-                )));
-            }
-            if let Some(twin) = files.iter().find(|(i, p)| *i == shard.index && p != path)
-                && shard.index != *name_index
-            {
-                return Err(bad(format!(
-                    "holds shard {}, which {} holds too: a duplicate index (a copied or renamed shard file); delete it \
-                     and run shard {name_index} again",
-                    shard.index,
-                    twin.1.display()
-                )));
-            }
-            if shard.index != *name_index {
-                return Err(bad(format!(
-                    "holds shard {} although its name says {name_index} (a renamed shard file); delete it and run \
-                     shard {name_index} again",
-                    shard.index
-                )));
-            }
-            let expected = shard.run.work().part(shard.index, shard.run.count);
-            if shard.items() != expected {
-                return Err(bad(format!(
-                    "covers work items {:?}, but shard {} of {} covers {expected:?}; delete it and run it again",
-                    shard.items(),
-                    shard.index,
-                    shard.run.count
-                )));
-            }
-            shards.push(shard);
-        }
-        let run = shards[0].run.clone();
-        let absent: Vec<u64> = (0..run.count)
-            .filter(|i| !shards.iter().any(|s| s.index == *i))
-            .collect();
-        if let Some(&first) = absent.first() {
-            return Err(Error::Shard {
-                path: dir.join(file_name(first)),
-                reason: format!(
-                    "is missing: shard {first} of {} has not been written (missing: {}); run the missing shards \
-                     (refgap missing {} --shards {}) and merge again",
-                    run.count,
-                    ranges(&absent),
-                    dir.display(),
-                    run.count
-                ),
-            });
-        }
-        Ok(ShardSet {
-            run,
-            inputs: shards[0].inputs.clone(),
-            dir: dir.to_path_buf(),
-            shards,
-        })
-    }
-
-    /// Checks that `s`, read again from the shards' inputs, is the scenario the shards were
-    /// run on (same hashes, variants, cohorts, network sizes). `s` is read from absolute paths,
-    /// so its file names are compared as the shards recorded them.
-    pub fn check_scenario(&self, s: &Scenario) -> Result<()> {
-        let mut now = RunId::new(s, &self.run.config(), &self.run.name, self.run.count);
-        now.scenario.file.clone_from(&self.run.scenario.file);
-        for (a, b) in now.interventions.iter_mut().zip(&self.run.interventions) {
-            a.file.clone_from(&b.file);
-        }
-        if let Some((key, then, today)) = self.run.difference(&now) {
-            return Err(Error::Shard {
-                path: self.inputs.scenario.clone(),
-                reason: format!(
-                    "has changed since the shards were run: their {key} is {then}, the inputs now give {today}; \
-                     run the shards again"
-                ),
-            });
-        }
-        let arms = std::iter::once(s).chain(s.variants().iter().map(|v| &v.scenario));
-        for (shard, (v, sc)) in self
-            .shards
-            .iter()
-            .flat_map(|sh| arms.clone().enumerate().map(move |a| (sh, a)))
-        {
-            let fits = shard.arms[v]
-                .iter()
-                .zip(s.cohorts())
-                .all(|(t, c)| t.entries.len() == c.entry.len() && t.channels.len() == sc.channels().len());
-            if !fits {
-                return Err(Error::Shard {
-                    path: self.dir.join(file_name(shard.index)),
-                    reason: format!("its tallies of arm {v} do not fit the scenario's network; run it again"),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// The tallies of the whole run: every shard's, merged in index order.
-    pub fn merged(&self) -> Vec<Vec<CohortTally>> {
-        let mut all = self.shards[0].arms.clone();
-        for shard in &self.shards[1..] {
-            merge_parts(&mut all, &shard.arms);
-        }
-        all
-    }
 }
 
 #[cfg(test)]
