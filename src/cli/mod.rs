@@ -232,4 +232,23 @@ mod tests {
     fn cli_definition_is_valid() {
         super::Cli::command().debug_assert();
     }
+
+    /// Exit 75 only for failures a retry may cure: a full or busy disk, not an invalid input.
+    #[test]
+    fn transient_failures_are_told_apart() {
+        use std::io::{Error as Io, ErrorKind};
+        let write = |kind| crate::Error::Write {
+            path: "out/x.csv".into(),
+            source: Io::from(kind),
+        };
+        let transient =
+            |e: crate::Error| super::is_transient(&anyhow::Error::new(e).context("cannot write the results"));
+        assert!(transient(write(ErrorKind::StorageFull)));
+        assert!(transient(write(ErrorKind::TimedOut)));
+        assert!(!transient(write(ErrorKind::PermissionDenied)));
+        assert!(!transient(crate::Error::Shard {
+            path: "s/shard-00001.json".into(),
+            reason: "is damaged".into()
+        }));
+    }
 }

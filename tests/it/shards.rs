@@ -243,6 +243,44 @@ fn cli_shards_merge_to_the_one_machine_folder() {
     assert_eq!(folder(&out.join("minimal")), folder(&one.join("minimal")));
 }
 
+/// `plan` shows every shard's cohorts and trial ranges (covering each cohort's trials once) and
+/// the sbatch line, without simulating.
+#[test]
+fn plan_shows_each_shard_and_the_sbatch_line() {
+    let out = refgap(["plan", "scenarios/talibe.toml", "--shards", "5", "--trials", "20000"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("60 work item(s)"), "{text}");
+    assert!(
+        text.contains(
+            "sbatch --array=0-4 scripts/slurm/refgap-array.sbatch scenarios/talibe.toml 5 results --trials 20000"
+        ),
+        "{text}"
+    );
+    let s = Scenario::load(&bundled("talibe.toml"))
+        .unwrap()
+        .with_trials(20_000)
+        .unwrap();
+    let work = WorkItems::new(&s, 20_000);
+    for i in 0..5 {
+        let pieces: Vec<String> = work
+            .cohort_trials(work.part(i, 5))
+            .iter()
+            .map(|(c, t)| format!("{}: {}..{}", s.cohorts()[*c].name, t.start, t.end))
+            .collect();
+        assert!(text.contains(&pieces.join(", ")), "shard {i}: {text}");
+    }
+    let covered: u64 = (0..5)
+        .flat_map(|i| work.cohort_trials(work.part(i, 5)))
+        .map(|(_, t)| t.end - t.start)
+        .sum();
+    assert_eq!(covered, 3 * 20_000);
+}
+
 /// `merge` of `shards` fails, naming `file` and saying `what`.
 fn refused(shards: &Path, file: &str, what: &str) {
     refgap(["merge", "-q", "--out"])
