@@ -1,5 +1,7 @@
 //! `refgap missing`: list the shards of a folder of shards that are not there, or not intact, in
-//! the form `sbatch --array=` takes, so that only those tasks are submitted again.
+//! the form `sbatch --array=` takes, so that only those tasks are submitted again. Each shard is
+//! checked on its own (intact, of its index and of this count); whether the shards belong to one
+//! run (seed, scenario version...) is `merge`'s check, which names any stray shard.
 
 use std::path::PathBuf;
 
