@@ -5,7 +5,8 @@
 #
 #   scripts/slurm/run.sh SCENARIO N OUT [refgap run options]
 #
-# Environment: REFGAP (refgap's path, default `refgap` on PATH), SBATCH_OPTIONS (more sbatch
+# Environment: REFGAP (refgap's path, default `refgap` on PATH), REFGAP_COMMAND (`run`, the
+# default, or `uncertainty` to shard the sampled worlds of an uncertainty run), SBATCH_OPTIONS (more sbatch
 # options, e.g. "--partition=short --time=02:00:00"). Run it from where SCENARIO and OUT are
 # meant (the array tasks start in the same folder). Exits 1 if shards are still missing after
 # the second round, naming them.
@@ -26,6 +27,7 @@ elif [ "$(basename "$scenario" .toml)" = scenario ]; then
 else
   name=$(basename "$scenario" .toml)
 fi
+[ "${REFGAP_COMMAND:-run}" = uncertainty ] && name=$name-uncertainty
 dir="$out/$name-shards"
 todo="0-$((shards - 1))"
 for round in 1 2; do

@@ -1,17 +1,19 @@
 //! `refgap plan`: show how `run --shard I/N` cuts a run into N shards (the cohorts and trial
-//! ranges each one simulates) and the command lines that run them on a Slurm cluster, without
-//! simulating anything.
+//! ranges each one simulates), or `uncertainty --shard I/N` its sampled worlds, and the command
+//! lines that run them on a Slurm cluster, without simulating anything.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::Args;
 
 use super::LoadArgs;
 use super::run::MAX_SHARDS;
+use super::uncertainty::DesignArg;
 use crate::engine::BLOCK_TRIALS;
-use crate::engine::part::WorkItems;
+use crate::engine::part::{WorkItems, split};
+use crate::scenario::Scenario;
 
 #[derive(Debug, Args)]
 pub(super) struct PlanArgs {
@@ -32,6 +34,16 @@ pub(super) struct PlanArgs {
     out: PathBuf,
     #[command(flatten)]
     variants: LoadArgs,
+    /// Plan `refgap uncertainty --shard` (sampled worlds of the design) instead of `run`.
+    #[arg(long)]
+    uncertainty: bool,
+    /// With --uncertainty: base samples, as `uncertainty --samples`.
+    #[arg(long, value_name = "N", default_value_t = 64, requires = "uncertainty",
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    samples: u64,
+    /// With --uncertainty: the design, as `uncertainty --design`.
+    #[arg(long, value_enum, default_value_t = DesignArg::Sobol, requires = "uncertainty")]
+    design: DesignArg,
 }
 
 pub(super) fn plan(args: &PlanArgs) -> Result<()> {
@@ -42,8 +54,11 @@ pub(super) fn plan(args: &PlanArgs) -> Result<()> {
     if let Some(trials) = args.trials {
         s = s.with_trials(trials)?;
     }
-    let work = WorkItems::new(&s, s.trials());
     let name = super::results_name(&args.scenario);
+    if args.uncertainty {
+        return plan_uncertainty(args, &s, &name);
+    }
+    let work = WorkItems::new(&s, s.trials());
     let mut out = format!(
         "{}: {} cohort(s) × {} trials, seed {}, {} arm(s) (baseline and {} variant(s)); {} work item(s) (blocks of \
          {BLOCK_TRIALS} trials of one cohort) in {} shard(s)\n",
@@ -71,8 +86,46 @@ pub(super) fn plan(args: &PlanArgs) -> Result<()> {
         };
         let _ = writeln!(out, "{i:<6} {:<14} {what}", format!("{}..{}", items.start, items.end));
     }
-    let mut options = Vec::new();
-    if let Some(t) = args.trials {
+    out.push_str(&commands(args, &name, "run", Vec::new()));
+    print!("{out}");
+    Ok(())
+}
+
+/// The plan of an uncertainty run: the sampled worlds of each shard.
+fn plan_uncertainty(args: &PlanArgs, s: &Scenario, name: &str) -> Result<()> {
+    let k = s.factors().len();
+    if k == 0 {
+        bail!("{} has no [[uncertain]] factors to sample", s.source().path.display());
+    }
+    let design = super::uncertainty::design(args.design, args.samples as usize, k, s.seed())?;
+    let points = design.points().len() as u64;
+    let mut out = format!(
+        "{}: {} design of {} base samples over {k} factor(s), seed {}: {points} sampled world(s), each solved \
+         exactly, in {} shard(s)\nshard  worlds\n",
+        s.name(),
+        design.name(),
+        args.samples,
+        s.seed(),
+        args.shards
+    );
+    for i in 0..args.shards {
+        let w = split(points, i, args.shards);
+        let _ = writeln!(out, "{i:<6} {}..{} ({} world(s))", w.start, w.end, w.end - w.start);
+    }
+    let options = vec![
+        format!("--samples {}", args.samples),
+        format!("--design {}", design.name()),
+    ];
+    out.push_str(&commands(args, &format!("{name}-uncertainty"), "uncertainty", options));
+    print!("{out}");
+    Ok(())
+}
+
+/// The command lines that run the plan's shards on Slurm, for `command` (`run` or
+/// `uncertainty`) writing the results folder `name`.
+fn commands(args: &PlanArgs, name: &str, command: &str, mut options: Vec<String>) -> String {
+    let mut out = String::new();
+    if let Some(t) = args.trials.filter(|_| command == "run") {
         options.push(format!("--trials {t}"));
     }
     if let Some(seed) = args.seed {
@@ -91,18 +144,22 @@ pub(super) fn plan(args: &PlanArgs) -> Result<()> {
         quote(&args.out.display().to_string()),
     );
     let shards_dir = quote(&args.out.join(format!("{name}-shards")).display().to_string());
+    let env = if command == "run" {
+        String::new()
+    } else {
+        format!("REFGAP_COMMAND={command} ")
+    };
     let _ = write!(
         out,
         "\nOn a Slurm cluster (from the refgap source folder, or with the scripts copied):\n  \
-         sbatch --array=0-{last} scripts/slurm/refgap-array.sbatch {scenario} {n} {dir}{options}\n  \
+         {env}sbatch --array=0-{last} scripts/slurm/refgap-array.sbatch {scenario} {n} {dir}{options}\n  \
          refgap missing {shards_dir} --shards {n}     # indices to submit again, if any\n  \
          refgap merge {shards_dir} --out {dir}\n\
          or all three steps, waiting for the array and resubmitting what is missing once:\n  \
-         scripts/slurm/run.sh {scenario} {n} {dir}{options}\n",
+         {env}scripts/slurm/run.sh {scenario} {n} {dir}{options}\n",
         last = n - 1
     );
-    print!("{out}");
-    Ok(())
+    out
 }
 
 /// A shell word: as is when it is plain, else in single quotes.

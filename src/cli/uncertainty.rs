@@ -55,8 +55,9 @@ pub(super) struct UncertaintyArgs {
     shard: Option<super::run::ShardSpec>,
 }
 
+/// The designs of `--design`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum DesignArg {
+pub(super) enum DesignArg {
     Sobol,
     Morris,
     Lhs,
@@ -78,7 +79,7 @@ pub(super) fn design_named(name: &str, n: usize, k: usize, seed: u64) -> Result<
 }
 
 /// The design of `n` base samples over `k` factors.
-fn design(arg: DesignArg, n: usize, k: usize, seed: u64) -> Result<Design> {
+pub(super) fn design(arg: DesignArg, n: usize, k: usize, seed: u64) -> Result<Design> {
     Ok(match arg {
         DesignArg::Sobol => {
             Design::Sobol(saltelli(n, k, seed).map_err(|e| anyhow::anyhow!("--samples {n} with --design sobol: {e}"))?)

@@ -281,6 +281,35 @@ fn plan_shows_each_shard_and_the_sbatch_line() {
     assert_eq!(covered, 3 * 20_000);
 }
 
+/// `plan --uncertainty` cuts the design's sampled worlds (Sobol: N·(k+2) of them) into shards.
+#[test]
+fn plan_shows_the_worlds_of_each_uncertainty_shard() {
+    let out = refgap([
+        "plan",
+        "scenarios/talibe.toml",
+        "--shards",
+        "3",
+        "--uncertainty",
+        "--samples",
+        "8",
+    ])
+    .assert()
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let text = String::from_utf8(out).unwrap();
+    // talibé has 3 factors: 8 · (3 + 2) = 40 worlds.
+    for line in [
+        "0      0..13 (13 world(s))",
+        "1      13..26 (13 world(s))",
+        "2      26..40 (14 world(s))",
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    assert!(text.contains("REFGAP_COMMAND=uncertainty sbatch --array=0-2"), "{text}");
+}
+
 /// `merge` of `shards` fails, naming `file` and saying `what`.
 fn refused(shards: &Path, file: &str, what: &str) {
     refgap(["merge", "-q", "--out"])
