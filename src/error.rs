@@ -106,6 +106,51 @@ pub enum Error {
         /// What is in the way and what to do.
         reason: String,
     },
+    /// A shard file (or a run checkpoint) is missing, damaged, or belongs to another run.
+    #[error("{}: {reason}", path.display())]
+    Shard {
+        /// The shard file (or the folder of shards).
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// Whether the failure may pass if the same command is simply run again: an operating
+    /// system error of reading or writing that says the storage or the network was busy, gone
+    /// for a moment, or full. Invalid inputs, refused folders and
+    /// damaged shards are not transient: running again would fail the same way.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Read { source, .. } | Error::Write { source, .. } => is_transient_io(source),
+            _ => false,
+        }
+    }
+}
+
+/// Whether an I/O error is of a kind that a retry can cure: interrupted, timed out, busy, a
+/// stale network file handle, a lost connection, or storage full or over quota (a cluster's
+/// scratch space is freed by others; the retry reruns the task, which is cheap next to losing
+/// the array).
+pub(crate) fn is_transient_io(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        Interrupted
+            | TimedOut
+            | WouldBlock
+            | ResourceBusy
+            | StaleNetworkFileHandle
+            | ConnectionReset
+            | ConnectionAborted
+            | NotConnected
+            | NetworkDown
+            | NetworkUnreachable
+            | HostUnreachable
+            | StorageFull
+            | QuotaExceeded
+    )
 }
 
 fn list(problems: &[Problem]) -> String {

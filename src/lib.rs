@@ -63,7 +63,9 @@
 //!   estimators (Sobol' S1/ST, Morris mu*/sigma) of global sensitivity analysis.
 //! - [`engine`]: blocks of trials over rayon, every variant of a block on the same words, with an
 //!   optional target-precision stop at fixed stage boundaries; [`engine::stream`] keys the
-//!   ChaCha8 streams; [`engine::pairs`] pairs variants with each other (at most 20).
+//!   ChaCha8 streams; [`engine::pairs`] pairs variants with each other (at most 20);
+//!   [`engine::part`] runs a range of a run's blocks (the work items of shards and
+//!   checkpoints) and turns merged tallies into the result a whole run gives.
 //! - [`exact`]: the same model as an absorbing Markov chain solved with a sparse LU, or for large
 //!   chains by [`exact::iterative`] propagation in linear memory (every probability without
 //!   sampling noise, the exact gap); [`exact::estimate`] bounds its size before it is built,
@@ -72,11 +74,13 @@
 //! - [`report`]: CSV row types (one row set per variant, paired comparisons; `csv::encode` makes
 //!   text cells spreadsheet-safe), one list of files per kind of results folder and one manifest
 //!   layout ([`report::write`], [`report::manifest`]), terminal summaries, and
-//!   [`report::folder`], the results folder reserved before the work and committed atomically;
+//!   [`report::folder`], the results folder reserved before the work and committed atomically
+//!   (and single files written atomically); [`report::shard`], the versioned file of the tallies
+//!   of part of a run (shards for `merge`, checkpoints for `--resume`) and its checks;
 //!   [`report::uncertainty`] turns sampled worlds into levels, gains, rank acceptability and
 //!   pairwise tables.
 //! - [`cli`]: the command line, one file per subcommand (`run`, `check`, `exact`, `uncertainty`,
-//!   `bench`), each
+//!   `bench`, `plan`, `missing`, `merge`), each
 //!   calling the library and printing what it returns; `main.rs` only maps its result to an
 //!   exit code.
 //!
@@ -97,12 +101,14 @@
 //!   back only an earlier result's `manifest.json`, and never deletes or replaces a file that a
 //!   refgap manifest does not list); only [`cli`] prints (and reads `/proc/meminfo` for
 //!   `exact`'s memory limit).
-//! - Only `report` types derive `Serialize`; only `scenario::raw` derives `Deserialize`.
+//! - Only `report` types derive `Serialize`; only `scenario::raw` derives `Deserialize`. One
+//!   exception, explained in [`stats`]: the integer tallies derive both, so that the shard
+//!   format ([`report::shard`]) covers every tally field from one place.
 //! - Every random word comes from the ChaCha8 stream of (seed, cohort name, trial index)
 //!   ([`engine::stream`]), the same in every variant; nothing uses `thread_rng`, `StdRng` or
 //!   the clock (Latin-hypercube sweeps draw from a ChaCha8 seeded by the sweep's seed). Tallies are
 //!   integers merged exactly, so results depend only on (scenario, seed, trials): never on the
-//!   thread count or on how trials are split.
+//!   thread count or on how trials are split (into blocks, shards or resumed steps).
 //! - `model::trial` knows nothing of rayon; `engine` knows nothing of CSV.
 //! - `exact` shares the scenario, the graph and the delay transforms, but never calls
 //!   `model::trial` or `engine`: it stays an independent check of the simulation.

@@ -14,6 +14,13 @@ fn main() -> ExitCode {
             let _ = e.print();
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
         }
+        // A failure that a retry may cure (storage or network busy, gone for a moment, full):
+        // exit 75 (EX_TEMPFAIL) so a scheduler can requeue the task.
+        Err(e) if refgap::cli::is_transient(&e) => {
+            eprintln!("error: {e:#}");
+            eprintln!("(a transient failure: running the same command again may succeed; exit code 75)");
+            ExitCode::from(refgap::cli::EXIT_TEMPFAIL)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

@@ -17,6 +17,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 mod bench;
 mod check;
 mod exact;
+mod merge;
+mod missing;
+mod plan;
 mod run;
 mod uncertainty;
 
@@ -48,6 +51,30 @@ enum Command {
     /// Sample the scenario's [[uncertain]] factors, solve every sampled world exactly, and report
     /// how the outcomes and the ranking of the interventions vary (summary, ranking, pairwise).
     Uncertainty(uncertainty::UncertaintyArgs),
+    /// Show how `run --shard I/N` splits a run into N shards (cohorts and trial ranges of each)
+    /// and the sbatch command line; simulates nothing.
+    Plan(plan::PlanArgs),
+    /// List the shards of a folder of shards that are missing or damaged, as `sbatch --array=`
+    /// takes them (e.g. `3,17-20`); prints nothing when the set is complete.
+    Missing(missing::MissingArgs),
+    /// Merge a complete folder of shards into the results folder a one-machine run writes
+    /// (byte-identical); refuses incomplete or mixed sets, naming the offending shard file.
+    Merge(merge::MergeArgs),
+}
+
+/// Exit code of a failure that running the same command again may cure (`EX_TEMPFAIL` of
+/// `sysexits.h`): schedulers can be told to retry it (Slurm `RequeueExit=75`, AWS Batch
+/// `evaluateOnExit`, Kubernetes `podFailurePolicy`).
+pub const EXIT_TEMPFAIL: u8 = 75;
+
+/// Whether `e` is a transient failure (see [`crate::Error::is_transient`]), to be reported with
+/// [`EXIT_TEMPFAIL`].
+pub fn is_transient(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<crate::Error>().is_some_and(crate::Error::is_transient)
+            || c.downcast_ref::<std::io::Error>()
+                .is_some_and(crate::error::is_transient_io)
+    })
 }
 
 /// Options that choose how scenario files are read and which variants run.
@@ -90,6 +117,20 @@ impl LoadArgs {
     }
 }
 
+impl LoadArgs {
+    /// Where a merge of shards of `s` (loaded with these options) reads its inputs again.
+    fn inputs(&self, s: &Scenario) -> Result<crate::report::shard::Inputs> {
+        let absolute = |p: &Path| std::fs::canonicalize(p).with_context(|| format!("cannot resolve {}", p.display()));
+        Ok(crate::report::shard::Inputs {
+            scenario: absolute(&s.source().path)?,
+            interventions: self.interventions.iter().map(|p| absolute(p)).collect::<Result<_>>()?,
+            no_variants: self.no_variants,
+            allow_outside_tables: self.allow_outside_tables,
+            max_input_bytes: self.max_input_mb << 20,
+        })
+    }
+}
+
 /// Parses `args` and runs the chosen subcommand. A usage error, `--help` and `--version` return
 /// the [`clap::Error`] (see [`clap::Error::print`] and [`clap::Error::exit_code`]).
 pub fn run<I, T>(args: I) -> Result<()>
@@ -104,6 +145,9 @@ where
         Command::Exact(a) => exact::exact(&a),
         Command::Bench(a) => bench::bench(&a),
         Command::Uncertainty(a) => uncertainty::uncertainty(&a),
+        Command::Plan(a) => plan::plan(&a),
+        Command::Missing(a) => missing::missing(&a),
+        Command::Merge(a) => merge::merge(&a),
     }
 }
 
@@ -120,10 +164,7 @@ fn reserve_all(
     let mut names: std::collections::HashMap<String, &PathBuf> = std::collections::HashMap::new();
     let mut folders = Vec::new();
     for (path, s) in paths.iter().zip(scenarios) {
-        let name = format!(
-            "{}{suffix}",
-            crate::scenario::default_name(&crate::scenario::scenario_file(path))
-        );
+        let name = format!("{}{suffix}", results_name(path));
         if let Some(other) = names.insert(name.clone(), path) {
             anyhow::bail!(
                 "{} and {} would both write to {}; run them with different --out folders",
@@ -135,6 +176,11 @@ fn reserve_all(
         folders.push(reserve(s, &out.join(name), quiet)?);
     }
     Ok(folders)
+}
+
+/// The name of the results folder of the scenario at `path` (a file or a scenario folder).
+fn results_name(path: &Path) -> String {
+    crate::scenario::default_name(&crate::scenario::scenario_file(path))
 }
 
 /// The worker threads: `threads` of them, or one per core.
@@ -185,5 +231,24 @@ mod tests {
     #[test]
     fn cli_definition_is_valid() {
         super::Cli::command().debug_assert();
+    }
+
+    /// Exit 75 only for failures a retry may cure: a full or busy disk, not an invalid input.
+    #[test]
+    fn transient_failures_are_told_apart() {
+        use std::io::{Error as Io, ErrorKind};
+        let write = |kind| crate::Error::Write {
+            path: "out/x.csv".into(),
+            source: Io::from(kind),
+        };
+        let transient =
+            |e: crate::Error| super::is_transient(&anyhow::Error::new(e).context("cannot write the results"));
+        assert!(transient(write(ErrorKind::StorageFull)));
+        assert!(transient(write(ErrorKind::TimedOut)));
+        assert!(!transient(write(ErrorKind::PermissionDenied)));
+        assert!(!transient(crate::Error::Shard {
+            path: "s/shard-00001.json".into(),
+            reason: "is damaged".into()
+        }));
     }
 }

@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::{LoadArgs, progress_bar, reserve_all};
-use crate::engine::{self, RunConfig};
+use super::{LoadArgs, progress_bar, reserve_all, results_name};
+use crate::engine::part::{Parts, WorkItems, finish, merge_parts, run_part};
+use crate::engine::{self, RunConfig, RunResult};
 use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
+use crate::report::folder::{CHECKPOINT, FileSlot, OutputFolder};
+use crate::report::shard::{self, RunId, Shard};
 use crate::report::{Report, summary};
 use crate::scenario::Scenario;
 
@@ -50,6 +53,99 @@ pub(super) struct RunArgs {
     /// the cap.
     #[arg(long, value_name = "P", value_parser = parse_precision)]
     precision: Option<f64>,
+    /// Run only shard I of N (I from 0 to N-1) and write its tallies to
+    /// OUT/<name>-shards/shard-IIIII.json, for `refgap merge`. `auto/N` takes I from
+    /// SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<ShardSpec>,
+    /// Continue an interrupted run from its checkpoint (OUT/.<name>.checkpoints/checkpoint.json);
+    /// the result is byte-identical to an uninterrupted run.
+    #[arg(long)]
+    resume: bool,
+    /// Write the run's checkpoint (for --resume) at most once every S seconds; 0 writes it after
+    /// every 65,536 trials (per core). Results do not depend on it.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    checkpoint_every: u64,
+}
+
+/// The variables that carry an array task's index, in the order `--shard auto/N` reads them:
+/// Slurm job arrays, Kubernetes Indexed Jobs, AWS Batch array jobs.
+pub(super) const INDEX_VARIABLES: [&str; 3] = [
+    "SLURM_ARRAY_TASK_ID",
+    "JOB_COMPLETION_INDEX",
+    "AWS_BATCH_JOB_ARRAY_INDEX",
+];
+
+/// Work items (blocks of trials) a one-machine run simulates between two chances to write its
+/// checkpoint, per worker thread: 65,536 trials, enough that the pause at the end of a step
+/// costs little.
+const CHECKPOINT_ITEMS: u64 = 64;
+
+/// `--shard I/N` or `--shard auto/N`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ShardSpec {
+    /// `None` for `auto`.
+    index: Option<u64>,
+    /// Shards in the set.
+    pub(super) count: u64,
+}
+
+/// Most shards in a set.
+pub(super) const MAX_SHARDS: u64 = 1_000_000;
+
+pub(super) fn parse_shard(v: &str) -> std::result::Result<ShardSpec, String> {
+    let usage = || format!("{v} is not a shard; use I/N with I from 0 to N-1 (e.g. 3/16), or auto/N");
+    let (i, n) = v.split_once('/').ok_or_else(usage)?;
+    let count: u64 = n.parse().map_err(|_| usage())?;
+    if !(1..=MAX_SHARDS).contains(&count) {
+        return Err(format!("{v}: the number of shards must be 1 to {MAX_SHARDS}"));
+    }
+    let index = if i == "auto" {
+        None
+    } else {
+        let i: u64 = i.parse().map_err(|_| usage())?;
+        if i >= count {
+            return Err(format!("{v}: shards are numbered 0 to {}", count - 1));
+        }
+        Some(i)
+    };
+    Ok(ShardSpec { index, count })
+}
+
+impl ShardSpec {
+    /// The index: given, or read from the first of [`INDEX_VARIABLES`] that is set.
+    pub(super) fn resolve(&self) -> Result<u64> {
+        let (index, source) = match self.index {
+            Some(i) => (i, "--shard".to_owned()),
+            None => {
+                let Some((var, value)) = INDEX_VARIABLES
+                    .iter()
+                    .find_map(|var| std::env::var(var).ok().map(|v| (*var, v)))
+                else {
+                    bail!(
+                        "--shard auto/{} needs the task index in one of {}; none is set (give --shard I/{} instead)",
+                        self.count,
+                        INDEX_VARIABLES.join(", "),
+                        self.count
+                    );
+                };
+                let i = value
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("{var}={value} is not a task index"))?;
+                (i, var.to_owned())
+            }
+        };
+        if index >= self.count {
+            bail!(
+                "shard {index} (from {source}) is not one of the {} shards 0 to {}; submit the array as --array=0-{}",
+                self.count,
+                self.count - 1,
+                self.count - 1
+            );
+        }
+        Ok(index)
+    }
 }
 
 fn parse_precision(v: &str) -> std::result::Result<f64, String> {
@@ -62,6 +158,21 @@ fn parse_precision(v: &str) -> std::result::Result<f64, String> {
 }
 
 pub(super) fn run(args: &RunArgs) -> Result<()> {
+    if args.precision.is_some() && (args.shard.is_some() || args.resume) {
+        bail!(
+            "--precision cannot be combined with --{}: the target-precision stopping rule reads the tallies of \
+             the whole run at every stage end, so such a run cannot be cut into parts; run it on one machine, \
+             or shard a run of fixed --trials",
+            if args.shard.is_some() { "shard" } else { "resume" }
+        );
+    }
+    if args.shard.is_some() && (args.resume || args.check_exact) {
+        bail!(
+            "--shard runs one part of a run: {} applies to whole runs (a failed shard is simply run again; \
+             check the merged result instead)",
+            if args.resume { "--resume" } else { "--check-exact" }
+        );
+    }
     // Load and validate everything first: a typo in the last file must not cost the first run.
     let mut scenarios = Vec::new();
     for path in &args.scenarios {
@@ -73,6 +184,9 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
             s = s.with_trials(trials)?;
         }
         scenarios.push(s);
+    }
+    if let Some(spec) = args.shard {
+        return run_shard(args, spec, &scenarios);
     }
     // Reserve every results folder before simulating anything: a folder in the way, a
     // read-only location or a concurrent run must not cost hours of simulation.
@@ -98,23 +212,40 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
         let bar = progress_bar(total, args.quiet);
         let started = Instant::now();
         let eta = Eta::new(total, started);
-        let result = pool.install(|| {
-            engine::run(&s, &config, &|n| {
-                bar.inc(n);
-                if let Some(hours) = eta.long_run(n)
-                    && !args.quiet
-                {
-                    bar.suspend(|| {
-                        eprintln!(
-                            "warning: {}: at the rate so far this run needs about {hours:.1} hours more; \
-                             stop it (Ctrl-C leaves earlier results as they were) and lower --trials, or use \
-                             --precision to stop each cohort once its intervals are narrow enough",
-                            s.name()
-                        )
-                    });
-                }
-            })
-        });
+        let progress = |n| {
+            bar.inc(n);
+            if let Some(hours) = eta.long_run(n)
+                && !args.quiet
+            {
+                bar.suspend(|| {
+                    eprintln!(
+                        "warning: {}: at the rate so far this run needs about {hours:.1} hours more; \
+                         stop it (Ctrl-C leaves earlier results as they were; --resume continues it) and \
+                         lower --trials, or use --precision to stop each cohort once its intervals are \
+                         narrow enough",
+                        s.name()
+                    )
+                });
+            }
+        };
+        let result = if config.precision.is_some() {
+            pool.install(|| engine::run(&s, &config, &progress))
+        } else {
+            let inputs = args.variants.inputs(&s)?;
+            let every = Duration::from_secs(args.checkpoint_every);
+            let (result, resumed) =
+                pool.install(|| checkpointed(&s, &config, &folder, inputs, (args.resume, every), &progress))?;
+            if args.resume && !args.quiet {
+                bar.suspend(|| match resumed {
+                    (0, _) => eprintln!("note: nothing to resume for {}: it ran from the start", dir.display()),
+                    (k, n) => eprintln!(
+                        "resumed {} from its checkpoint: {k} of {n} blocks of trials were done",
+                        dir.display()
+                    ),
+                });
+            }
+            result
+        };
         bar.finish_and_clear();
         let secs = started.elapsed().as_secs_f64();
         let simulated: u64 = result.stops.iter().map(|st| st.trials).sum::<u64>() * arms;
@@ -181,6 +312,100 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
              were written, but report this scenario as a bug",
             failed_checks.join(", ")
         );
+    }
+    Ok(())
+}
+
+/// Runs `s` in steps of [`CHECKPOINT_ITEMS`] work items per thread, in item order; after a step,
+/// if `every` has passed since the last checkpoint, writes the tallies of every item so far as
+/// the run's checkpoint (atomically, replacing the previous one). With `resume`, starts from the
+/// checkpoint if it is there, intact and of this very run. Returns the result, exactly as
+/// [`engine::run`] gives it (tallies are integers: the steps do not matter), and (items taken
+/// from the checkpoint, items).
+fn checkpointed(
+    s: &Scenario,
+    config: &RunConfig,
+    folder: &OutputFolder,
+    inputs: shard::Inputs,
+    (resume, every): (bool, Duration),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(RunResult, (u64, u64))> {
+    let parts = Parts::new(s, config);
+    let work = parts.work();
+    let step = CHECKPOINT_ITEMS * rayon::current_num_threads().max(1) as u64;
+    let name = folder
+        .dir()
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let run_id = RunId::new(s, config, &name, 1);
+    let dir = folder.checkpoints();
+    let kept = if resume { shard::checkpoint(&dir, &run_id) } else { None };
+    if kept.is_none() {
+        folder.discard_checkpoints()?;
+    }
+    let resumed = kept.as_ref().map_or(0, |k| k.items[1]);
+    let mut acc = match kept {
+        Some(k) => {
+            progress(work.cohort_trials(k.items()).iter().map(|(_, t)| t.end - t.start).sum());
+            k
+        }
+        None => Shard::new(run_id, inputs, 0, 0..0, parts.run(0..0, progress)),
+    };
+    let mut last = Instant::now();
+    while acc.items[1] < work.len() {
+        let items = acc.items[1]..(acc.items[1] + step).min(work.len());
+        merge_parts(&mut acc.arms, &parts.run(items.clone(), progress));
+        acc.items[1] = items.end;
+        if items.end < work.len() && last.elapsed() >= every {
+            FileSlot::reserve(&dir, CHECKPOINT)?.commit(&acc.encode())?;
+            last = Instant::now();
+        }
+    }
+    Ok((finish(s, config, acc.arms), (resumed, work.len())))
+}
+
+/// `run --shard`: reserves the shard file of every scenario, then simulates each scenario's
+/// part and writes its shard.
+fn run_shard(args: &RunArgs, spec: ShardSpec, scenarios: &[Scenario]) -> Result<()> {
+    let index = spec.resolve()?;
+    let mut slots = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for (path, s) in args.scenarios.iter().zip(scenarios) {
+        let name = results_name(path);
+        if !names.insert(name.clone()) {
+            bail!(
+                "two scenarios of this batch are named {name} and would write the same shards; run them with \
+                 different --out folders"
+            );
+        }
+        let dir = args.out.join(format!("{name}-shards"));
+        let slot = shard::reserve(&dir, index)
+            .with_context(|| format!("cannot write the shard of {}", s.source().path.display()))?;
+        slots.push((name, slot));
+    }
+    let pool = super::pool(args.threads)?;
+    for ((name, slot), s) in slots.into_iter().zip(scenarios) {
+        let config = RunConfig {
+            independent: args.independent,
+            ..RunConfig::from_scenario(s)
+        };
+        let items = WorkItems::new(s, config.trials).part(index, spec.count);
+        let run_id = RunId::new(s, &config, &name, spec.count);
+        let inputs = args.variants.inputs(s)?;
+        let started = Instant::now();
+        let arms = pool.install(|| run_part(s, &config, items.clone(), &|_| {}));
+        let path = slot.path().to_path_buf();
+        let n_items = items.end - items.start;
+        slot.commit(&Shard::new(run_id, inputs, index, items, arms).encode())
+            .with_context(|| format!("cannot write the shard of {}", s.source().path.display()))?;
+        if !args.quiet {
+            eprintln!(
+                "wrote {} (shard {index} of {}: {n_items} block(s) of trials, {:.2} s)",
+                path.display(),
+                spec.count,
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     Ok(())
 }

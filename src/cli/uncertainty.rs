@@ -10,10 +10,13 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::{LoadArgs, pool, reserve_all};
+use crate::engine::part::split;
 use crate::exact::Solver;
 use crate::exact::uncertainty::evaluate_all;
 use crate::report::sensitivity::Design;
+use crate::report::shard::{self, DesignId, RunId, Shard};
 use crate::report::uncertainty::UncertaintyReport;
+use crate::scenario::Scenario;
 use crate::stats::sensitivity::{lhs, morris, morris_check, saltelli};
 
 #[derive(Debug, Args)]
@@ -45,10 +48,16 @@ pub(super) struct UncertaintyArgs {
     quiet: bool,
     #[command(flatten)]
     variants: LoadArgs,
+    /// Evaluate only shard I of N of the sampled worlds (I from 0 to N-1) and write them to
+    /// OUT/<name>-uncertainty-shards/shard-IIIII.json, for `refgap merge`. `auto/N` takes I from
+    /// SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX.
+    #[arg(long, value_name = "I/N", value_parser = super::run::parse_shard)]
+    shard: Option<super::run::ShardSpec>,
 }
 
+/// The designs of `--design`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum DesignArg {
+pub(super) enum DesignArg {
     Sobol,
     Morris,
     Lhs,
@@ -57,8 +66,20 @@ enum DesignArg {
 /// Morris grid levels.
 const MORRIS_LEVELS: usize = 4;
 
+/// The design named `name` (as [`Design::name`] gives it) of `n` base samples over `k` factors:
+/// a merge of uncertainty shards makes the design again from what the shards record.
+pub(super) fn design_named(name: &str, n: usize, k: usize, seed: u64) -> Result<Design> {
+    let arg = match name {
+        "sobol" => DesignArg::Sobol,
+        "morris" => DesignArg::Morris,
+        "lhs" => DesignArg::Lhs,
+        other => bail!("the shards name an unknown design {other}"),
+    };
+    design(arg, n, k, seed)
+}
+
 /// The design of `n` base samples over `k` factors.
-fn design(arg: DesignArg, n: usize, k: usize, seed: u64) -> Result<Design> {
+pub(super) fn design(arg: DesignArg, n: usize, k: usize, seed: u64) -> Result<Design> {
     Ok(match arg {
         DesignArg::Sobol => {
             Design::Sobol(saltelli(n, k, seed).map_err(|e| anyhow::anyhow!("--samples {n} with --design sobol: {e}"))?)
@@ -86,6 +107,9 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
                 s.source().path.display()
             );
         }
+    }
+    if let Some(spec) = args.shard {
+        return uncertainty_shard(args, spec, &scenarios);
     }
     let folders = reserve_all(&args.scenarios, &scenarios, &args.out, "-uncertainty", args.quiet)?;
     let pool = pool(args.threads)?;
@@ -138,6 +162,54 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
                 secs,
                 samples.len() as f64 / secs.max(1e-9),
                 pool.current_num_threads()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `uncertainty --shard`: reserves the shard file of every scenario, then evaluates each
+/// scenario's part of the design's points and writes its shard.
+fn uncertainty_shard(args: &UncertaintyArgs, spec: super::run::ShardSpec, scenarios: &[Scenario]) -> Result<()> {
+    let index = spec.resolve()?;
+    let mut slots = Vec::new();
+    for (path, s) in args.scenarios.iter().zip(scenarios) {
+        let name = format!("{}-uncertainty", super::results_name(path));
+        if slots.iter().any(|(n, _)| *n == name) {
+            bail!("two scenarios of this batch are named {name}; run them with different --out folders");
+        }
+        let slot = shard::reserve(&args.out.join(format!("{name}-shards")), index)
+            .with_context(|| format!("cannot write the shard of {}", s.source().path.display()))?;
+        slots.push((name, slot));
+    }
+    let pool = pool(args.threads)?;
+    for ((name, slot), s) in slots.into_iter().zip(scenarios) {
+        let seed = args.seed.unwrap_or(s.seed());
+        let k = s.factors().len();
+        let design = design(args.design, args.samples as usize, k, seed)?;
+        let points = design.points();
+        let items = split(points.len() as u64, index, spec.count);
+        let started = Instant::now();
+        let part = &points[items.start as usize..items.end as usize];
+        let samples = pool.install(|| evaluate_all(s, part, Solver::Auto, &|| {}))?;
+        let id = DesignId {
+            name: design.name().to_owned(),
+            samples: args.samples,
+            factors: k,
+            points: points.len() as u64,
+        };
+        let run = RunId::uncertainty(s, id, seed, &name, spec.count);
+        let path = slot.path().to_path_buf();
+        let shard = Shard::of_samples(run, args.variants.inputs(s)?, index, items, &samples);
+        slot.commit(&shard.encode())
+            .with_context(|| format!("cannot write the shard of {}", s.source().path.display()))?;
+        if !args.quiet {
+            eprintln!(
+                "wrote {} (shard {index} of {}: {} sampled world(s), {:.2} s)",
+                path.display(),
+                spec.count,
+                samples.len(),
+                started.elapsed().as_secs_f64()
             );
         }
     }

@@ -31,6 +31,7 @@
 //! progress is reported through a callback.
 
 pub mod pairs;
+pub mod part;
 pub mod stream;
 
 use rayon::prelude::*;
@@ -152,46 +153,12 @@ struct Arm {
 /// Simulates every cohort of `s` in every arm. `progress` is called with the number of trials
 /// finished (of one arm), after every block, from worker threads.
 pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
-    let arms: Vec<Arm> = std::iter::once(s)
-        .chain(s.variants().iter().map(|v| &v.scenario))
-        .map(|sc| Arm {
-            actual: Network::compile(sc),
-            perfect: Network::compile(&sc.with_perfect_communication()),
-            channels: sc.channels().len(),
-            authorities: sc.authorities().len(),
-        })
-        .collect();
-    debug_assert!(arms.iter().all(|a| a.perfect.is_perfect_version_of(&a.actual)));
+    let arms = compile_arms(s);
     let key = StreamKey::new(config.seed);
-    let variants = arms.len() - 1;
-    let pairs: Vec<(usize, usize)> = if config.independent || variants > pairs::PAIR_CAP {
-        Vec::new()
-    } else {
-        (0..variants).map(|v| (1 + v, v)).collect()
-    };
     let mut per_arm: Vec<Vec<CohortTally>> = vec![Vec::new(); arms.len()];
     let mut stops = Vec::new();
-    for (c, cohort) in s.cohorts().iter().enumerate() {
-        let streams = (0..arms.len())
-            .map(|v| {
-                if config.independent {
-                    CohortStreams::independent(&cohort.name, v)
-                } else {
-                    CohortStreams::for_cohort(&cohort.name)
-                }
-            })
-            .collect();
-        let job = CohortJob {
-            arms: &arms,
-            horizon_days: s.horizon_days(),
-            cohort: c,
-            entries: cohort.entry.len(),
-            key: &key,
-            streams,
-            independent: config.independent,
-            pairs: pairs.clone(),
-        };
-        let (tallies, stop) = job.run(config, progress);
+    for c in 0..s.cohorts().len() {
+        let (tallies, stop) = cohort_job(s, &arms, &key, c, config).run(config, progress);
         for (v, t) in tallies.into_iter().enumerate() {
             per_arm[v].push(t);
         }
@@ -205,10 +172,66 @@ pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) ->
         variants: arms_iter.collect(),
         stops,
     };
-    if !config.independent && variants > pairs::PAIR_CAP {
+    if needs_second_pass(config, arms.len()) {
         pairs::second_pass(s, arms, &key, &mut result);
     }
     result
+}
+
+/// The compiled networks of every arm of `s`: the baseline, then each variant.
+fn compile_arms(s: &Scenario) -> Vec<Arm> {
+    let arms: Vec<Arm> = std::iter::once(s)
+        .chain(s.variants().iter().map(|v| &v.scenario))
+        .map(|sc| Arm {
+            actual: Network::compile(sc),
+            perfect: Network::compile(&sc.with_perfect_communication()),
+            channels: sc.channels().len(),
+            authorities: sc.authorities().len(),
+        })
+        .collect();
+    debug_assert!(arms.iter().all(|a| a.perfect.is_perfect_version_of(&a.actual)));
+    arms
+}
+
+/// The arms whose variants are paired with each other during the run, as (arm, variant index):
+/// every variant, unless streams are independent or there are more than [`pairs::PAIR_CAP`]
+/// (then [`pairs::second_pass`] pairs the chosen ones after the run).
+fn paired_arms(config: &RunConfig, arms: usize) -> Vec<(usize, usize)> {
+    let variants = arms - 1;
+    if config.independent || variants > pairs::PAIR_CAP {
+        Vec::new()
+    } else {
+        (0..variants).map(|v| (1 + v, v)).collect()
+    }
+}
+
+/// Whether the variant pairs of a run under `config` are counted in a second pass after it.
+fn needs_second_pass(config: &RunConfig, arms: usize) -> bool {
+    !config.independent && arms - 1 > pairs::PAIR_CAP
+}
+
+/// The job of simulating cohort `c` of `s` in every arm.
+fn cohort_job<'a>(s: &Scenario, arms: &'a [Arm], key: &'a StreamKey, c: usize, config: &RunConfig) -> CohortJob<'a> {
+    let cohort = &s.cohorts()[c];
+    let streams = (0..arms.len())
+        .map(|v| {
+            if config.independent {
+                CohortStreams::independent(&cohort.name, v)
+            } else {
+                CohortStreams::for_cohort(&cohort.name)
+            }
+        })
+        .collect();
+    CohortJob {
+        arms,
+        horizon_days: s.horizon_days(),
+        cohort: c,
+        entries: cohort.entry.len(),
+        key,
+        streams,
+        independent: config.independent,
+        pairs: paired_arms(config, arms.len()),
+    }
 }
 
 /// The largest 95 % half-width among the paired differences reported for one cohort: the

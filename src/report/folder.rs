@@ -24,6 +24,13 @@
 //! the old complete result or the new one. The old result's own files are then deleted one by
 //! one (only names its manifest lists); if a user saved something into it while the run was
 //! going, that folder is kept beside the new one as `OUT/NAME.previous-N` and reported instead.
+//!
+//! Two smaller kinds of output live here too, so that every write of refgap goes through this
+//! file: **single files written atomically** ([`FileSlot`]: shard files and checkpoints, each
+//! made in a temporary file of the same folder and renamed into place, so a killed process
+//! leaves either the complete file or none), and a run's **checkpoint folder**
+//! `OUT/.NAME.checkpoints` ([`OutputFolder::checkpoints`]), protected by the same lock, kept by
+//! an interrupted run for `--resume` and removed once the result is committed.
 
 use std::fs;
 use std::io::Write;
@@ -33,6 +40,9 @@ use crate::error::{Error, Result};
 
 /// The name of a results folder's manifest, the file that marks a folder as refgap's.
 pub const MANIFEST: &str = "manifest.json";
+
+/// The name of a run's checkpoint in its checkpoint folder (see [`OutputFolder::checkpoints`]).
+pub const CHECKPOINT: &str = "checkpoint.json";
 
 /// A reserved results folder: locked, checked, with its staging folder made. Dropping it
 /// without [`commit`](OutputFolder::commit) removes the staging folder and leaves `OUT/NAME`
@@ -216,7 +226,39 @@ impl OutputFolder {
             self.staging = None;
         }
         sync_dir(&self.parent)?;
+        // The result is in place: the checkpoints of the run are of no further use. Failing to
+        // remove them does not undo a committed result (a later run of the folder removes them).
+        let _ = self.discard_checkpoints();
         Ok(committed)
+    }
+
+    /// The folder of this run's checkpoints, `OUT/.NAME.checkpoints` (not created here). The
+    /// lock of the results folder protects it too.
+    pub fn checkpoints(&self) -> PathBuf {
+        self.parent.join(format!(".{}.checkpoints", self.name))
+    }
+
+    /// Removes the checkpoint folder: only the files refgap writes there ([`CHECKPOINT`] and
+    /// its temporary `.checkpoint.json.*` files), then the folder if that left it empty.
+    pub fn discard_checkpoints(&self) -> Result<()> {
+        let dir = self.checkpoints();
+        let entries = match fs::read_dir(&dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => return Err(io_err(&dir)(source)),
+            Ok(entries) => entries,
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let ours = name
+                .to_str()
+                .is_some_and(|n| n == CHECKPOINT || n.starts_with(&format!(".{CHECKPOINT}.")));
+            if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let path = entry.path();
+                fs::remove_file(&path).map_err(io_err(&path))?;
+            }
+        }
+        let _ = fs::remove_dir(&dir);
+        Ok(())
     }
 
     fn free_previous_name(&self) -> PathBuf {
@@ -239,6 +281,59 @@ impl Drop for OutputFolder {
             let _ = fs::remove_file(&path);
             drop(file);
         }
+    }
+}
+
+/// One file written atomically into a folder: reserved before the work (the folder is created
+/// and a temporary `.NAME.*` file made in it, so an unwritable location fails at once), then
+/// [`commit`](FileSlot::commit)ted: written, flushed and renamed to `NAME`. A process killed
+/// before the rename leaves only the temporary file, never a partial `NAME`; dropping the slot
+/// without committing removes the temporary file.
+#[derive(Debug)]
+pub struct FileSlot {
+    tmp: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl FileSlot {
+    /// Reserves `dir/name`, creating `dir` if needed.
+    pub fn reserve(dir: &Path, name: &str) -> Result<FileSlot> {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        // Readable like any file the user creates (the umask applies), not 0600: the shards of
+        // a cluster run are often merged by another account of the same project.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let tmp = builder.tempfile_in(dir).map_err(io_err(dir))?;
+        Ok(FileSlot {
+            tmp,
+            target: dir.join(name),
+        })
+    }
+
+    /// The file this slot writes.
+    pub fn path(&self) -> &Path {
+        &self.target
+    }
+
+    /// Writes `bytes`, flushes them to disk and renames the file into place (replacing an
+    /// earlier file of the same name), then flushes the folder.
+    pub fn commit(mut self, bytes: &[u8]) -> Result<()> {
+        let target = self.target.clone();
+        let file = self.tmp.as_file_mut();
+        file.write_all(bytes).map_err(io_err(&target))?;
+        file.sync_all().map_err(io_err(&target))?;
+        self.tmp.persist(&target).map_err(|e| io_err(&target)(e.error))?;
+        if let Some(dir) = target.parent() {
+            sync_dir(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })?;
+        }
+        Ok(())
     }
 }
 

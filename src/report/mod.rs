@@ -15,6 +15,7 @@ mod leaks;
 pub mod manifest;
 mod pairwise;
 pub mod sensitivity;
+pub mod shard;
 pub mod summary;
 pub mod uncertainty;
 pub mod write;

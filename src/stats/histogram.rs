@@ -23,12 +23,47 @@ const BASE: u64 = ((1023 + MIN_EXP) as u64) << SUB_BITS;
 const SCALE: f64 = (1u64 << 20) as f64;
 
 /// A mergeable histogram with exact count and sum.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Histogram {
     /// Empty until the first value, so that unused histograms cost nothing.
+    #[serde(with = "sparse")]
     bins: Vec<u64>,
     n: u64,
     sum: u128,
+}
+
+/// The encoding of a histogram's bins in shard files (see the `stats` module docs): only the
+/// non-zero bins, as `[bin, count]` pairs. Most of a histogram's 771 bins are zero, so this
+/// keeps a shard small; bins that exist always hold at least one value, so no pairs means no
+/// bins.
+mod sparse {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use super::BINS;
+
+    pub fn serialize<S: Serializer>(bins: &[u64], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(bins.iter().enumerate().filter(|(_, c)| **c != 0))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+        let pairs = Vec::<(usize, u64)>::deserialize(d)?;
+        if pairs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut bins = vec![0; BINS];
+        for (b, c) in pairs {
+            match bins.get_mut(b) {
+                Some(slot) if *slot == 0 && c != 0 => *slot = c,
+                _ => {
+                    return Err(D::Error::custom(format!(
+                        "histogram bin {b} is out of range, repeated or zero"
+                    )));
+                }
+            }
+        }
+        Ok(bins)
+    }
 }
 
 fn bin_of(v: f64) -> usize {
@@ -99,6 +134,16 @@ impl Histogram {
         self.n
     }
 
+    /// Whether the histogram is consistent: no bins at all, or every bin with the count their
+    /// sum. A histogram read back from a file (a shard) is checked with this before it is merged.
+    pub fn is_well_formed(&self) -> bool {
+        if self.bins.is_empty() {
+            self.n == 0 && self.sum == 0
+        } else {
+            self.bins.len() == BINS && self.bins.iter().try_fold(0u64, |a, &b| a.checked_add(b)) == Some(self.n)
+        }
+    }
+
     /// Mean, `None` when empty.
     pub fn mean(&self) -> Option<f64> {
         (self.n > 0).then(|| self.sum as f64 / SCALE / self.n as f64)
@@ -123,7 +168,8 @@ impl Histogram {
 }
 
 /// An exact histogram of small non-negative integers (hop counts), mergeable.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IntHistogram {
     /// `counts[k]` values equal to `k`; grows to the largest value seen.
     counts: Vec<u64>,

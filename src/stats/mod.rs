@@ -7,6 +7,15 @@
 //! gap and inconsistency measures in [`gap`], the chi-square test of homogeneity across entry
 //! points in [`homogeneity`]. [`sensitivity`] holds the designs and estimators
 //! of global sensitivity analysis (Sobol' indices, Morris elementary effects, Latin hypercube).
+//!
+//! **Why the tallies derive `Serialize` and `Deserialize`** (the one exception to "only `report`
+//! derives `Serialize`, only `scenario::raw` derives `Deserialize`"): a shard file or a
+//! checkpoint of a run (`report::shard`) carries the integer tallies of part of the trials, and
+//! merging it must be exact. Deriving the encoding on the tally types themselves makes it cover
+//! every field from one place: a field added to a tally is in every shard file at once, and a
+//! field whose type cannot be encoded fails to compile. `deny_unknown_fields` makes a shard of
+//! another tally layout fail to load instead of merging partly. Nothing here does I/O: the
+//! derives only describe the data; `report::shard` owns the file format around it.
 
 pub mod gap;
 pub mod histogram;
@@ -16,12 +25,14 @@ pub mod sensitivity;
 
 use histogram::{Histogram, IntHistogram};
 use interval::PairTable;
+use serde::{Deserialize, Serialize};
 
 use crate::model::trial::Observer;
 use crate::model::{Measure, Milestone, Outcome, Stall, TrialRecord};
 
 /// Tally of the trials that entered at one entry point (the atom of every breakdown).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GroupTally {
     /// Trials.
     pub trials: u64,
@@ -70,7 +81,8 @@ impl GroupTally {
 }
 
 /// Events on one channel, for the leak map.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChannelCounts {
     /// Attempts made.
     pub attempts: u64,
@@ -136,7 +148,8 @@ impl ChannelCounts {
 /// a case to an authority (its entry, or a delivery by a channel) ends in exactly one of: a
 /// delivery onward (counted on the channel, [`ChannelCounts::delivered`]), `closed`, a stall,
 /// `dropped` or `lost` (on a referral sent from here), or `misclassified` (on arrival here).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthorityCounts {
     /// Identified cases that entered here.
     pub entered: u64,
@@ -240,7 +253,8 @@ fn pair_table(n: u64, a_count: u64, (a_only, b_only): (u64, u64)) -> PairTable {
 
 /// For one variant of a run, its pairing with one *earlier* variant (in the scenario's variant
 /// order) on the same trials: the variant pairs of `pairwise.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VersusVariant {
     /// Index of the earlier variant in [`crate::scenario::Scenario::variants`].
     pub variant: usize,
@@ -248,14 +262,68 @@ pub struct VersusVariant {
     pub discordant: [(u64, u64); Measure::COUNT],
 }
 
+/// The encoding of a cohort's channel and authority counters in shard files: the number of
+/// elements and only the counters of elements with some event (a shard of a few blocks touches
+/// few of a large network's channels and authorities).
+mod sparse {
+    use serde::de::DeserializeOwned;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Sparse<T> {
+        len: usize,
+        used: Vec<(usize, T)>,
+    }
+
+    pub fn serialize<S, T>(items: &[T], s: S) -> Result<S::Ok, S::Error>
+    where
+        S: Serializer,
+        T: Serialize + Default + PartialEq + Copy,
+    {
+        let used = items
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c != T::default())
+            .map(|(i, c)| (i, *c))
+            .collect();
+        Sparse { len: items.len(), used }.serialize(s)
+    }
+
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: DeserializeOwned + Default + PartialEq + Copy,
+    {
+        let sparse = Sparse::<T>::deserialize(d)?;
+        if sparse.len > 1 << 24 {
+            return Err(D::Error::custom(format!(
+                "{} elements is more than any network has",
+                sparse.len
+            )));
+        }
+        let mut items = vec![T::default(); sparse.len];
+        for (i, c) in sparse.used {
+            match items.get_mut(i) {
+                Some(slot) if *slot == T::default() => *slot = c,
+                _ => return Err(D::Error::custom(format!("element {i} is out of range or repeated"))),
+            }
+        }
+        Ok(items)
+    }
+}
+
 /// Everything measured for one cohort in one run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CohortTally {
     /// One tally per entry point, in the cohort's entry order.
     pub entries: Vec<GroupTally>,
     /// Channel events, indexed by channel.
+    #[serde(with = "sparse")]
     pub channels: Vec<ChannelCounts>,
     /// Authority events, indexed by authority.
+    #[serde(with = "sparse")]
     pub authorities: Vec<AuthorityCounts>,
     /// Per measure, the discordant pairs of (actual, perfect communication) outcomes of the same
     /// trials: (actual only, perfect only). The concordant cells follow from the actual counts,

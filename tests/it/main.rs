@@ -14,6 +14,7 @@ mod outputs; // results folders never destroy what refgap did not write; the man
 mod pairwise; // practice against practice: variant pairs on the same trials, exact, symmetry, coverage, cap
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
 mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message
+mod shards; // sharded runs: any split merges to the one-machine bytes; merge refusals; kill -9 and --resume
 mod snapshots; // golden tables of bundled scenarios at a fixed seed: any change to numbers or format shows
 mod tidy; // architecture rules on the source text: file sizes, layering, no cycles between sibling modules
 mod uncertainty; // uncertain factors, sampled worlds solved exactly, the uncertainty command's tables

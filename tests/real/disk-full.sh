@@ -20,6 +20,8 @@ set -e
 err=$(cat "$mnt.err"); rm -f "$mnt.err"
 fail() { echo "disk-full: FAILED: $*"; echo "stderr: $err"; ls -la "$mnt"; exit 1; }
 [ "$status" -ne 0 ] || fail "the run exited 0 on a full disk"
+# A full disk is a failure a retry may cure (space is freed): EX_TEMPFAIL, for schedulers.
+[ "$status" -eq 75 ] || fail "the run exited $status, not 75 (transient failure)"
 grep -q "No space left on device" <<<"$err" || fail "the message does not say the disk is full"
 grep -q "cannot write" <<<"$err" || fail "the message does not name what could not be written"
 [ "$(sha256sum "$mnt"/minimal/* | sha256sum)" = "$before" ] || fail "the earlier result changed"
