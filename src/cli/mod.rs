@@ -18,6 +18,7 @@ mod bench;
 mod check;
 mod exact;
 mod run;
+mod transfer;
 mod uncertainty;
 
 use crate::report::folder::OutputFolder;
@@ -48,6 +49,9 @@ enum Command {
     /// Sample the scenario's [[uncertain]] factors, solve every sampled world exactly, and report
     /// how the outcomes and the ranking of the interventions vary (summary, ranking, pairwise).
     Uncertainty(uncertainty::UncertaintyArgs),
+    /// Make every toolbox practice in every country or crossing pair of countries, alone, solve
+    /// each exactly and rank where each practice helps most (`transfer.csv`).
+    Transfer(transfer::TransferArgs),
 }
 
 /// Options that choose how scenario files are read and which variants run.
@@ -104,6 +108,7 @@ where
         Command::Exact(a) => exact::exact(&a),
         Command::Bench(a) => bench::bench(&a),
         Command::Uncertainty(a) => uncertainty::uncertainty(&a),
+        Command::Transfer(a) => transfer::transfer(&a),
     }
 }
 

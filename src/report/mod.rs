@@ -12,6 +12,7 @@ pub mod folder;
 pub mod manifest;
 pub mod sensitivity;
 pub mod summary;
+pub mod transfer;
 pub mod uncertainty;
 pub mod write;
 

@@ -20,6 +20,7 @@ pub mod factor;
 pub mod intervention;
 pub mod sweep;
 pub mod toolbox;
+pub mod transfer;
 
 use std::collections::{HashMap, HashSet};
 
@@ -72,6 +73,14 @@ pub(crate) fn build_variants(
         let Some(own) = plan_of(ck, &loc, raw, &base.countries) else {
             continue;
         };
+        if own.changes.is_empty()
+            && own.add_authorities.is_empty()
+            && own.add_channels.is_empty()
+            && own.remove_channels.is_empty()
+            && own.remove_authorities.is_empty()
+        {
+            plan.practices = raw.practices.clone();
+        }
         plan.add_authorities.extend(own.add_authorities);
         plan.add_channels.extend(own.add_channels);
         plan.remove_channels = own.remove_channels;
