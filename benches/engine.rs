@@ -132,6 +132,16 @@ fn exact_solver(c: &mut Criterion) {
             black_box(refgap::exact::uncertainty::evaluate(&regional, &median, refgap::exact::Solver::Auto).unwrap())
         })
     });
+    // The whole transfer matrix of the regional scenario (`refgap transfer`, no uncertainty):
+    // every practice made in every country or crossing pair, then every cell solved.
+    group.sample_size(10);
+    group.bench_function("transfer-matrix/ecowas-2020", |b| {
+        use refgap::scenario::variant::transfer::{Contexts, Matrix};
+        b.iter(|| {
+            let m = Matrix::new(&regional, &[], Contexts::Auto).unwrap();
+            black_box(refgap::exact::transfer::evaluate(&regional, &m, refgap::exact::Solver::Auto, &|| {}).unwrap())
+        })
+    });
     group.finish();
 }
 

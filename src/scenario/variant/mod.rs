@@ -5,7 +5,9 @@
 //! applies it; [`toolbox`] expands named practices into the same plan; [`sweep`] expands a
 //! `[[sweep]]` into points, each a list of one-edit changes. All of them state their edits in
 //! the vocabulary of [`super::edit`]. Dependencies run one way: `toolbox` -> `intervention`;
-//! this module calls all three; none calls back.
+//! this module calls all three; none calls back. [`transfer`] makes toolbox practices (and
+//! interventions made of them) in each country or pair of countries, through `toolbox` and
+//! `intervention`, for `refgap transfer`.
 //!
 //! **Why under `scenario` and not a top-level `variant` module.** A [`Scenario`] owns its
 //! variants: [`Scenario::load`] returns them, an invalid one makes the file invalid with the
