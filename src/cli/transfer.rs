@@ -13,7 +13,7 @@ use super::{LoadArgs, pool, reserve_all};
 use crate::exact::Solver;
 use crate::exact::transfer::{evaluate, evaluate_world};
 use crate::report::transfer::TransferReport;
-use crate::scenario::variant::transfer::{Contexts, Matrix};
+use crate::scenario::variant::transfer::{Contexts, Matrix, Scope};
 use crate::stats::sensitivity::lhs;
 
 #[derive(Debug, Args)]
@@ -80,6 +80,24 @@ pub(super) fn transfer(args: &TransferArgs) -> Result<()> {
                     "{}: --samples needs [[uncertain]] factors in the scenario; declare what is not known for sure \
                      (see the README, \"Decisions under uncertainty\") or leave --samples out",
                     s.source().path.display()
+                );
+            }
+        }
+    }
+    if mode == Contexts::Countries && !args.quiet {
+        for (s, m) in scenarios.iter().zip(&matrices) {
+            let pairs: Vec<&str> = m
+                .practices
+                .iter()
+                .filter(|p| p.scope == Scope::Pair)
+                .map(|p| p.name.as_str())
+                .collect();
+            if !pairs.is_empty() {
+                eprintln!(
+                    "note: {}: {} act between two countries and have no single-country form: not made with \
+                     --contexts countries (use auto or pairs)",
+                    s.name(),
+                    pairs.join(", ")
                 );
             }
         }
