@@ -47,8 +47,8 @@ pub const ADVISER_QUALITY: f64 = 0.7;
 /// shared procedure short of a full standard form (0.95).
 pub const ADVISER_FIDELITY: f64 = 0.9;
 /// `regional_adviser` delay of a new link (gamma mean, shape) when not given: four weeks, the
-/// short end of the 4–7 weeks of the observed cross-border cases (SOURCES §6.3, §6.4 [C1–C5]),
-/// since the adviser works through embassies and attachés (SOURCES §5 [F3]).
+/// short end of the 4–7 weeks of the observed cross-border cases (SOURCES §6.3, §6.4, sources C1–C5),
+/// since the adviser works through embassies and attachés (SOURCES §5, source F3).
 pub const ADVISER_DELAY: (f64, f64) = (28.0, 2.0);
 
 /// A practice's edit, its value checked as if the user had written it (at the practice's key).

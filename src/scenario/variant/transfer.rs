@@ -15,8 +15,8 @@
 //! eligible cross-border channel between them. [`Contexts`] chooses which practice goes where.
 //!
 //! A practice made in a context is expanded by the toolbox exactly as the same practice written
-//! in an `[[intervention]]` with those countries would be ([`super::toolbox::expand`], then
-//! [`super::intervention::apply`]), so a cell of the matrix *is* that intervention. A context
+//! in an `[[intervention]]` with those countries would be (`toolbox::expand`, then
+//! `intervention::apply`), so a cell of the matrix *is* that intervention. A context
 //! where the expansion finds nothing to act on (no cross-border channel between the two
 //! countries, no coordination authority) or where the result is the baseline itself (every
 //! quality already above the floor) is a cell that does not apply: kept, with its reason.
