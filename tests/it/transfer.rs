@@ -367,3 +367,16 @@ fn the_results_folder_holds_what_its_manifest_lists() {
         "practice,context,applies,measure,gain_per_year,gain_rate,p05,p50,p95,p_positive,rank,subset,worlds"
     );
 }
+
+#[test]
+fn the_matrix_does_not_depend_on_the_thread_count() {
+    let s = Scenario::load(&bundled("talibe.toml")).unwrap();
+    let m = Matrix::new(&s, &[], Contexts::Pairs).unwrap();
+    let files = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let solved = pool.install(|| evaluate(&s, &m, Solver::Auto, &|| {})).unwrap();
+        TransferReport::new(&s, &m, &solved, &[], None).files()
+    };
+    assert!(m.cells.iter().any(|c| c.applies()));
+    assert_eq!(files(1), files(3));
+}
