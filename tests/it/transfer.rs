@@ -380,3 +380,37 @@ fn the_matrix_does_not_depend_on_the_thread_count() {
     assert!(m.cells.iter().any(|c| c.applies()));
     assert_eq!(files(1), files(3));
 }
+
+#[test]
+fn a_regional_adviser_links_the_coordination_bodies_and_lifts_cross_border_fidelity() {
+    let text = DIVERTED.replace(
+        "quality = 0.9\ndelay = { fixed = 10.0 }",
+        "quality = 0.9\ndelay = { fixed = 10.0 }\nfidelity = 0.6",
+    );
+    let s = scenario(&format!(
+        "{text}\n[[intervention]]\nname = \"adviser\"\npractices = [{{ regional_adviser = {{}} }}]\n"
+    ));
+    let v = &s.variants()[0].scenario;
+    let id = |a: usize| v.authorities()[a].id.as_str();
+    let added: Vec<_> = v.channels()[s.channels().len()..].iter().collect();
+    let ends: Vec<(&str, &str)> = added.iter().map(|c| (id(c.from), id(c.to))).collect();
+    assert_eq!(
+        ends,
+        [
+            ("BFA.coordination", "CIV.coordination"),
+            ("CIV.coordination", "BFA.coordination")
+        ]
+    );
+    for c in &added {
+        assert_eq!((c.quality, c.fidelity, c.formal), (0.7, 0.9, true));
+        assert_eq!(c.delay, refgap::vocab::delay::Delay::Gamma { mean: 28.0, shape: 2.0 });
+    }
+    let cross = v.channels().iter().find(|c| id(c.to) == "BFA.social").unwrap();
+    assert_eq!(cross.fidelity, 0.9);
+    let in_country = v.channels().iter().find(|c| id(c.from) == "CIV.police").unwrap();
+    assert_eq!(in_country.fidelity, 1.0);
+    let err = crate::util::scenario_error(&format!(
+        "{text}\n[[intervention]]\nname = \"adviser\"\npractices = [{{ regional_adviser = {{ countries = [\"CIV\"] }} }}]\n"
+    ));
+    assert!(err.contains("at least two distinct countries"), "{err}");
+}
