@@ -132,6 +132,35 @@ fn exact_solver(c: &mut Criterion) {
             black_box(refgap::exact::uncertainty::evaluate(&regional, &median, refgap::exact::Solver::Auto).unwrap())
         })
     });
+    // The whole transfer matrix of the regional scenario (`refgap transfer`, no uncertainty):
+    // every practice made in every country or crossing pair, then every cell solved.
+    group.sample_size(10);
+    group.bench_function("transfer-matrix/ecowas-2020", |b| {
+        use refgap::scenario::variant::transfer::{Contexts, Matrix};
+        b.iter(|| {
+            let m = Matrix::new(&regional, &[], Contexts::Auto).unwrap();
+            black_box(refgap::exact::transfer::evaluate(&regional, &m, refgap::exact::Solver::Auto, &|| {}).unwrap())
+        })
+    });
+    // The same cells, each solved whole by `exact::solve` (nothing reused), for comparison.
+    let matrix = refgap::scenario::variant::transfer::Matrix::new(
+        &regional,
+        &[],
+        refgap::scenario::variant::transfer::Contexts::Auto,
+    )
+    .unwrap();
+    group.bench_function("transfer-cells-plain/ecowas-2020", |b| {
+        use rayon::prelude::*;
+        b.iter(|| {
+            let solved: Vec<_> = matrix
+                .cells
+                .par_iter()
+                .filter_map(|c| c.variant.as_ref())
+                .map(|v| refgap::exact::solve(v).unwrap())
+                .collect();
+            black_box(solved)
+        })
+    });
     group.finish();
 }
 

@@ -51,7 +51,8 @@
 //!   [`scenario::edit::apply`]: a change applied to a network); [`scenario::variant`] builds the
 //!   variants from it ([`scenario::variant::intervention`], [`scenario::variant::toolbox`]
 //!   practices, [`scenario::variant::sweep`] points over a [`scenario::variant::design`],
-//!   [`scenario::variant::factor`]: `[[uncertain]]` factors and the sampled worlds they make);
+//!   [`scenario::variant::factor`]: `[[uncertain]]` factors and the sampled worlds they make;
+//!   [`scenario::variant::transfer`]: every practice made in every country or crossing pair);
 //!   [`scenario::input`] reads input files under the reading rules (inside the scenario's
 //!   folder, regular files only, size cap); [`scenario::diff`] says what a variant changes.
 //! - [`model`]: outcomes, measures, milestones; [`model::network`] (the scenario compiled into
@@ -70,7 +71,8 @@
 //!   chains by [`exact::iterative`] propagation in linear memory (every probability without
 //!   sampling noise, the exact gap); [`exact::estimate`] bounds its size before it is built,
 //!   [`exact::rank`] ranks channels by low-rank updates of the LU, [`exact::check`] measures
-//!   simulated rates against it (z-scores), [`exact::uncertainty`] solves sampled worlds.
+//!   simulated rates against it (z-scores), [`exact::uncertainty`] solves sampled worlds,
+//!   [`exact::transfer`] solves a practice × context matrix, reusing the baseline's work.
 //! - [`report`]: CSV row types (one row set per variant, paired comparisons; `csv::encode` makes
 //!   text cells spreadsheet-safe), one list of files per kind of results folder and one manifest
 //!   layout ([`report::write`], [`report::manifest`]), terminal summaries, and
@@ -78,9 +80,9 @@
 //!   (and single files written atomically); [`report::shard`], the versioned file of the tallies
 //!   of part of a run (shards for `merge`, checkpoints for `--resume`) and its checks;
 //!   [`report::uncertainty`] turns sampled worlds into levels, gains, rank acceptability and
-//!   pairwise tables.
+//!   pairwise tables; [`report::transfer`] turns a transfer matrix into gains and ranks.
 //! - [`cli`]: the command line, one file per subcommand (`run`, `check`, `exact`, `uncertainty`,
-//!   `bench`, `plan`, `missing`, `merge`), each
+//!   `transfer`, `bench`, `plan`, `missing`, `merge`), each
 //!   calling the library and printing what it returns; `main.rs` only maps its result to an
 //!   exit code.
 //!

@@ -21,6 +21,7 @@ mod merge;
 mod missing;
 mod plan;
 mod run;
+mod transfer;
 mod uncertainty;
 
 use crate::report::folder::OutputFolder;
@@ -60,6 +61,9 @@ enum Command {
     /// Merge a complete folder of shards into the results folder a one-machine run writes
     /// (byte-identical); refuses incomplete or mixed sets, naming the offending shard file.
     Merge(merge::MergeArgs),
+    /// Make every toolbox practice in every country or crossing pair of countries, alone, solve
+    /// each exactly and rank where each practice helps most (`transfer.csv`).
+    Transfer(transfer::TransferArgs),
 }
 
 /// Exit code of a failure that running the same command again may cure (`EX_TEMPFAIL` of
@@ -148,6 +152,7 @@ where
         Command::Plan(a) => plan::plan(&a),
         Command::Missing(a) => missing::missing(&a),
         Command::Merge(a) => merge::merge(&a),
+        Command::Transfer(a) => transfer::transfer(&a),
     }
 }
 

@@ -39,6 +39,7 @@ pub mod check;
 pub mod estimate;
 pub mod iterative;
 pub mod rank;
+pub mod transfer;
 pub mod uncertainty;
 
 use std::collections::HashMap;

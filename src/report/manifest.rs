@@ -30,6 +30,9 @@ pub struct Manifest {
     /// The design and the factors (`uncertainty` folders).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintyInfo>,
+    /// The practices and contexts (`transfer` folders).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<TransferInfo>,
     /// Variants in the tables, baseline first.
     pub variants: Vec<VariantInfo>,
     /// Files of variants added with `--intervention`, with their SHA-256.
@@ -74,6 +77,30 @@ pub struct UncertaintyInfo {
     pub factors: Vec<FactorInfo>,
     /// Worlds that reproduce every observed figure (when the scenario has observed figures).
     pub plausible: Option<usize>,
+}
+
+/// What a transfer matrix tried, in the manifest.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TransferInfo {
+    /// `countries`, `pairs` or `auto`.
+    pub contexts: &'static str,
+    /// The practices, in table order.
+    pub practices: Vec<PracticeInfo>,
+    /// Practice-context cells, and how many of them change the scenario as given.
+    pub cells: usize,
+    /// Cells that apply.
+    pub applies: usize,
+}
+
+/// A practice of a transfer matrix in the manifest.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PracticeInfo {
+    /// Its name in the tables.
+    pub name: String,
+    /// `country` or `pair`.
+    pub scope: &'static str,
+    /// `toolbox` or `intervention`.
+    pub origin: &'static str,
 }
 
 /// An uncertain factor in the manifest.
@@ -196,6 +223,7 @@ impl Manifest {
             run: None,
             method: None,
             uncertainty: None,
+            transfer: None,
             variants,
             intervention_files: s
                 .source()
@@ -299,6 +327,23 @@ impl Manifest {
                 .collect(),
             plausible: None,
         });
+        m
+    }
+
+    /// The manifest of a transfer matrix of `s`: `info`, and with `samples`, the Latin
+    /// hypercube of `(worlds, seed)` it was solved over. Its only variant is the baseline.
+    pub fn transfer(s: &Scenario, info: TransferInfo, samples: Option<(usize, u64)>) -> Manifest {
+        let mut m = match samples {
+            Some((n, seed)) => Manifest::uncertainty(s, "lhs", n, seed),
+            None => Manifest::common("transfer", s),
+        };
+        m.kind = "transfer";
+        m.method = Some(
+            "every practice made in every context alone on top of the baseline, each solved exactly (absorbing \
+             Markov chain), with perfect communication for the gap; with samples, in every sampled world too",
+        );
+        m.variants.truncate(1);
+        m.transfer = Some(info);
         m
     }
 

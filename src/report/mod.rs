@@ -17,6 +17,7 @@ mod pairwise;
 pub mod sensitivity;
 pub mod shard;
 pub mod summary;
+pub mod transfer;
 pub mod uncertainty;
 pub mod write;
 

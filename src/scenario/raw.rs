@@ -154,7 +154,7 @@ pub(crate) struct RawChange {
 }
 
 /// A toolbox practice: `{ bilateral_agreement = { countries = [..], ... } }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum RawPractice {
     BilateralAgreement {
@@ -180,6 +180,12 @@ pub(crate) enum RawPractice {
     NrmAdoption {
         countries: Vec<String>,
         quality: Option<f64>,
+    },
+    RegionalAdviser {
+        countries: Option<Vec<String>>,
+        quality: Option<f64>,
+        delay: Option<RawDelay>,
+        fidelity: Option<f64>,
     },
 }
 

@@ -17,6 +17,7 @@ mod scenarios; // every bundled scenario loads; every invalid fixture fails with
 mod shards; // sharded runs: any split merges to the one-machine bytes; merge refusals; kill -9 and --resume
 mod snapshots; // golden tables of bundled scenarios at a fixed seed: any change to numbers or format shows
 mod tidy; // architecture rules on the source text: file sizes, layering, no cycles between sibling modules
+mod transfer; // practice × context matrix: every cell equals `refgap exact` with the practice as an intervention
 mod uncertainty; // uncertain factors, sampled worlds solved exactly, the uncertainty command's tables
 mod util; // shared helpers: scenario builders, in-process runs, temp folders
 mod variants; // interventions, selectors, sweeps, common random numbers, paired comparisons, precision stop

@@ -102,6 +102,24 @@ impl Selector {
         }
     }
 
+    /// Only channels with both ends in these countries (indices).
+    pub(crate) fn within(self, countries: Vec<usize>) -> Selector {
+        Selector {
+            from_country: Some(countries.clone()),
+            to_country: Some(countries),
+            ..self
+        }
+    }
+
+    /// Only channels from an authority of `kind` to an authority of `kind`.
+    pub(crate) fn linking(self, kind: AuthorityKind) -> Selector {
+        Selector {
+            from_kind: Some(vec![kind]),
+            to_kind: Some(vec![kind]),
+            ..self
+        }
+    }
+
     /// Only channels that cross a border (`true`) or stay in one country (`false`).
     pub(crate) fn crossing_border(self, cross_border: bool) -> Selector {
         Selector {

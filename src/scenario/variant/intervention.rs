@@ -24,7 +24,7 @@ use crate::scenario::Scenario;
 use crate::scenario::check::Checker;
 use crate::scenario::edit::apply::Change;
 use crate::scenario::graph::ReferralGraph;
-use crate::scenario::raw::{RawAuthority, RawChannel, RawIntervention};
+use crate::scenario::raw::{RawAuthority, RawChannel, RawIntervention, RawPractice};
 use crate::scenario::records::{authority_from_raw, channel_from_raw, known_codes, unbounded_weights};
 
 /// An intervention read from a file, not yet applied.
@@ -36,6 +36,9 @@ pub(crate) struct Plan {
     pub remove_authorities: Vec<String>,
     /// `(location, change)`, in application order.
     pub changes: Vec<(String, Change)>,
+    /// The toolbox practices of an intervention made of practices alone (nothing else), as
+    /// written: what `refgap transfer` may carry to other contexts ([`super::transfer`]).
+    pub practices: Vec<RawPractice>,
 }
 
 /// Reads an `[[intervention]]` into a plan (practices are expanded later, against the
@@ -63,6 +66,7 @@ pub(crate) fn plan_of(ck: &mut Checker, loc: &str, raw: &RawIntervention, countr
         remove_channels: raw.remove_channels.clone(),
         remove_authorities: raw.remove_authorities.clone(),
         changes: Vec::new(),
+        practices: Vec::new(),
     };
     for (i, c) in raw.change.iter().enumerate() {
         let at = format!("{loc} change #{}", i + 1);

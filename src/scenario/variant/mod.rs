@@ -5,7 +5,9 @@
 //! applies it; [`toolbox`] expands named practices into the same plan; [`sweep`] expands a
 //! `[[sweep]]` into points, each a list of one-edit changes. All of them state their edits in
 //! the vocabulary of [`super::edit`]. Dependencies run one way: `toolbox` -> `intervention`;
-//! this module calls all three; none calls back.
+//! this module calls all three; none calls back. [`transfer`] makes toolbox practices (and
+//! interventions made of them) in each country or pair of countries, through `toolbox` and
+//! `intervention`, for `refgap transfer`.
 //!
 //! **Why under `scenario` and not a top-level `variant` module.** A [`Scenario`] owns its
 //! variants: [`Scenario::load`] returns them, an invalid one makes the file invalid with the
@@ -20,6 +22,7 @@ pub mod factor;
 pub mod intervention;
 pub mod sweep;
 pub mod toolbox;
+pub mod transfer;
 
 use std::collections::{HashMap, HashSet};
 
@@ -72,6 +75,14 @@ pub(crate) fn build_variants(
         let Some(own) = plan_of(ck, &loc, raw, &base.countries) else {
             continue;
         };
+        if own.changes.is_empty()
+            && own.add_authorities.is_empty()
+            && own.add_channels.is_empty()
+            && own.remove_channels.is_empty()
+            && own.remove_authorities.is_empty()
+        {
+            plan.practices = raw.practices.clone();
+        }
         plan.add_authorities.extend(own.add_authorities);
         plan.add_channels.extend(own.add_channels);
         plan.remove_channels = own.remove_channels;

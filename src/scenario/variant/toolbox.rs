@@ -11,6 +11,7 @@
 //! | `focal_points` | a new formal channel between the coordination bodies of every ordered pair of the listed countries that has none (quality 0.7, gamma delay mean 14 days shape 2, fidelity 0.9) | RNNI-TIP focal-point network, SOURCES §1.3 |
 //! | `training` | authorities of the listed kinds (default police, border, labour) in the listed countries (default all): `add` identification (0.1), clamped at 1 | training of first responders, SOURCES §1.5 |
 //! | `nrm_adoption` | in-country channels of the listed countries: `at_least` quality (0.8) | national referral mechanisms adopted after 2020, SOURCES §1.3 |
+//! | `regional_adviser` | a regional technical adviser linking the coordination bodies of the listed countries (default: all with one): a new formal channel between the coordination bodies of every ordered pair that has none (quality 0.7, gamma delay mean 28 days shape 2, fidelity 0.9), existing ones `at_least` quality 0.7, and every cross-border channel between two of the countries `at_least` fidelity 0.9 | the French South-East Europe adviser post of the 2014 evaluation, SOURCES §5 [F1, F3], with §6.3 and §6.4 [C1–C5] for the channel's level and duration |
 //!
 //! **Practices never change movements.** Every channel selector of a practice carries
 //! `movement = false`: a channel marked `movement = true` is the victim's own journey (a
@@ -43,6 +44,16 @@ pub const TRAINING_GAIN: f64 = 0.1;
 pub const TRAINING_KINDS: [AuthorityKind; 3] = [AuthorityKind::Police, AuthorityKind::Border, AuthorityKind::Labour];
 /// `nrm_adoption` in-country quality floor when not given.
 pub const NRM_QUALITY: f64 = 0.8;
+/// `regional_adviser` quality of the coordination links when not given: "medium", the level of
+/// a formal bilateral channel (SOURCES §6.3), as for focal points.
+pub const ADVISER_QUALITY: f64 = 0.7;
+/// `regional_adviser` cross-border fidelity floor (and new links' fidelity) when not given: a
+/// shared procedure short of a full standard form (0.95).
+pub const ADVISER_FIDELITY: f64 = 0.9;
+/// `regional_adviser` delay of a new link (gamma mean, shape) when not given: four weeks, the
+/// short end of the 4–7 weeks of the observed cross-border cases (SOURCES §6.3, §6.4, sources C1–C5),
+/// since the adviser works through embassies and attachés (SOURCES §5, source F3).
+pub const ADVISER_DELAY: (f64, f64) = (28.0, 2.0);
 
 /// A practice's edit, its value checked as if the user had written it (at the practice's key).
 fn edit(ck: &mut Checker, loc: &str, key: &str, op: Op, param: Param, value: f64) -> Option<Edit> {
@@ -281,5 +292,109 @@ pub(crate) fn expand(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice,
                     .push((loc.to_owned(), Change::new(select, vec![e], looks_for)));
             }
         }
+        RawPractice::RegionalAdviser { .. } => expand_adviser(ck, loc, s, p, plan),
     }
+}
+
+/// `regional_adviser`: links between the coordination bodies of the countries (added where
+/// missing, lifted where present), and the fidelity of every cross-border channel among them.
+fn expand_adviser(ck: &mut Checker, loc: &str, s: &Scenario, p: &RawPractice, plan: &mut Plan) {
+    let RawPractice::RegionalAdviser {
+        countries,
+        quality,
+        delay,
+        fidelity,
+    } = p
+    else {
+        return;
+    };
+    let coordination = |c: usize| {
+        s.authorities
+            .iter()
+            .position(|a| a.kind == AuthorityKind::Coordination && a.country == c)
+    };
+    let indices: Vec<usize> = match countries {
+        Some(codes) => {
+            let Some(indices) = known_countries(ck, loc, s, codes) else {
+                return;
+            };
+            for (&c, code) in indices.iter().zip(codes) {
+                if coordination(c).is_none() {
+                    ck.bad(
+                        loc,
+                        "countries",
+                        format!(
+                            "\"{code}\" has no authority of kind \"coordination\" for the adviser to link; add one to \
+                             the scenario or leave the country out"
+                        ),
+                    );
+                }
+            }
+            indices
+        }
+        None => (0..s.countries.len()).filter(|&c| coordination(c).is_some()).collect(),
+    };
+    let mut unique = indices.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.len() < 2 || unique.len() != indices.len() {
+        ck.bad(
+            loc,
+            "countries",
+            "a regional adviser links at least two distinct countries with a coordination authority",
+        );
+        return;
+    }
+    let q = quality.unwrap_or(ADVISER_QUALITY);
+    let f = fidelity.unwrap_or(ADVISER_FIDELITY);
+    let (Some(lift), Some(file)) = (
+        edit(ck, loc, "quality", Op::AtLeast, Param::Quality, q),
+        edit(ck, loc, "fidelity", Op::AtLeast, Param::Fidelity, f),
+    ) else {
+        return;
+    };
+    let bodies: Vec<usize> = indices.iter().filter_map(|&c| coordination(c)).collect();
+    let ids: Vec<String> = bodies.iter().map(|&a| s.authorities[a].id.clone()).collect();
+    let existing = |from: usize, to: usize| s.channels.iter().any(|c| c.from == from && c.to == to);
+    if bodies.iter().any(|&a| bodies.iter().any(|&b| a != b && existing(a, b))) {
+        let select = Selector::all(Target::Channel)
+            .within(indices.clone())
+            .linking(AuthorityKind::Coordination)
+            .crossing_border(true)
+            .movements(false);
+        plan.changes
+            .push((loc.to_owned(), Change::new(select, vec![lift], None)));
+    }
+    let (mean, shape) = ADVISER_DELAY;
+    for (&a, from) in bodies.iter().zip(&ids) {
+        for (&b, to) in bodies.iter().zip(&ids) {
+            if a == b || existing(a, b) {
+                continue;
+            }
+            plan.add_channels.push((
+                format!("{loc} channel \"{from}->{to}\""),
+                RawChannel {
+                    id: None,
+                    from: from.clone(),
+                    to: to.clone(),
+                    quality: Some(q),
+                    delay: Some(delay.clone().unwrap_or(RawDelay::Gamma { mean, shape })),
+                    fidelity: Some(f),
+                    weight: None,
+                    retries: None,
+                    when: None,
+                    any_origin: None,
+                    formal: Some(true),
+                    movement: None,
+                },
+            ));
+        }
+    }
+    let select = Selector::all(Target::Channel)
+        .within(indices)
+        .crossing_border(true)
+        .movements(false);
+    let looks_for = Some("cross-border channel between two of the adviser's countries".to_owned());
+    plan.changes
+        .push((loc.to_owned(), Change::new(select, vec![file], looks_for)));
 }
