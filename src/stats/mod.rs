@@ -5,12 +5,14 @@
 //! not depend on order: this is what makes results independent of the thread count (xsv's
 //! `Commute::merge` habit). Intervals live in [`interval`], the histogram in [`histogram`], the
 //! gap and inconsistency measures in [`gap`]. [`sensitivity`] holds the designs and estimators
-//! of global sensitivity analysis (Sobol' indices, Morris elementary effects, Latin hypercube).
+//! of global sensitivity analysis (Sobol' indices, Morris elementary effects, Latin hypercube);
+//! [`world`] the outcomes of one sampled world of an uncertainty run.
 
 pub mod gap;
 pub mod histogram;
 pub mod interval;
 pub mod sensitivity;
+pub mod world;
 
 use histogram::{Histogram, IntHistogram};
 use interval::PairTable;

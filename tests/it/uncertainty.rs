@@ -334,3 +334,107 @@ range = [0.0, 0.15]
             "no world is plausible: \"completed | identified\" rules out the most",
         ));
 }
+
+/// The rows of an `outcomes.csv`, keyed by (sample, variant, cohort, measure), as rates.
+fn outcome_rates(file: &std::path::Path) -> std::collections::BTreeMap<(String, String, String, String), f64> {
+    let mut reader = csv::Reader::from_path(file).unwrap();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                (r[0].to_owned(), r[1].to_owned(), r[2].to_owned(), r[3].to_owned()),
+                r[4].parse::<f64>().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `--simulate` (issue 14, item 4): the same sampled worlds simulated on common random numbers
+/// agree with their exact solution within binomial noise — every rate of every cohort, arm and
+/// world within |z| < 4.5 of the exact rate, the standard error from the trials (for the gap,
+/// a paired difference of two rates, the bound `sqrt((p_actual + p_perfect) / n)` on its standard
+/// error) — carry `protected_in_time` (never above `protected`: the scenario has a horizon), say
+/// so in the manifest, and are byte-identical at 1 and 2 threads.
+#[test]
+fn simulated_worlds_agree_with_their_exact_solution() {
+    const TRIALS: u64 = 10_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], out: &str| {
+        refgap([
+            "uncertainty",
+            "scenarios/talibe.toml",
+            "--design",
+            "lhs",
+            "--samples",
+            "6",
+            "-q",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(tmp.path().join(out))
+        .assert()
+        .success();
+        tmp.path().join(out).join("talibe-uncertainty")
+    };
+    let trials = TRIALS.to_string();
+    let exact = run(&[], "exact");
+    let one = run(&["--simulate", "--trials", &trials, "--threads", "1"], "one");
+    let two = run(&["--simulate", "--trials", &trials, "--threads", "2"], "two");
+    assert_eq!(entries(&one), entries(&two));
+    for f in entries(&one) {
+        assert_eq!(fs::read(one.join(&f)).unwrap(), fs::read(two.join(&f)).unwrap(), "{f}");
+    }
+    assert_eq!(
+        fs::read(exact.join("samples.csv")).unwrap(),
+        fs::read(one.join("samples.csv")).unwrap(),
+        "the same worlds"
+    );
+    let want = outcome_rates(&exact.join("outcomes.csv"));
+    let got = outcome_rates(&one.join("outcomes.csv"));
+    let n = TRIALS as f64;
+    let (mut checked, mut in_time) = (0, 0);
+    for ((sample, variant, cohort, measure), &rate) in &got {
+        if cohort == "*" {
+            continue;
+        }
+        let key = |m: &str| (sample.clone(), variant.clone(), cohort.clone(), m.to_owned());
+        if measure == "protected_in_time" {
+            assert!(rate <= got[&key("protected")] + 1e-12, "{sample} {variant} {cohort}");
+            in_time += 1;
+            continue;
+        }
+        let p = want[&key(measure)];
+        let se = if measure == "gap" {
+            let actual = want[&key("completed")];
+            ((2.0 * actual + p) / n).sqrt()
+        } else {
+            (p * (1.0 - p) / n).sqrt()
+        };
+        if se == 0.0 {
+            assert!(
+                (rate - p).abs() < 1e-12,
+                "{sample} {variant} {cohort} {measure}: {rate} vs {p}"
+            );
+        } else {
+            let z = (rate - p) / se;
+            assert!(
+                z.abs() < 4.5,
+                "{sample} {variant} {cohort} {measure}: simulated {rate}, exact {p}, z = {z:.2}"
+            );
+        }
+        checked += 1;
+    }
+    // 6 worlds × 5 arms (baseline, 4 interventions) × 3 cohorts.
+    assert_eq!((checked, in_time), (6 * 5 * 3 * 6, 6 * 5 * 3));
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(one.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["simulation"]["trials"], TRIALS);
+    assert_eq!(m["simulation"]["random_numbers"], "common");
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(exact.join("manifest.json")).unwrap()).unwrap();
+    assert!(m.get("simulation").is_none(), "an exact run has no simulation settings");
+    // --trials needs --simulate.
+    refgap(["uncertainty", "scenarios/talibe.toml", "--trials", "10"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--simulate"));
+}

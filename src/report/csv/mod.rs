@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 mod encode;
-pub use encode::{rows_to_csv, to_csv};
+pub use encode::{CsvWriter, rows_to_csv, to_csv};
 
 /// A row of `rates.csv`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
