@@ -52,10 +52,11 @@
 //!   and a stream of words).
 //! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
 //!   inconsistency; [`stats::sensitivity`]: designs (Saltelli, Morris, Latin hypercube) and
-//!   estimators (Sobol' S1/ST, Morris mu*/sigma) of global sensitivity analysis.
+//!   estimators (Sobol' S1/ST, Morris mu*/sigma) of global sensitivity analysis;
+//!   [`stats::world`]: the outcomes of one sampled world, however it was evaluated.
 //! - [`engine`]: blocks of trials over rayon, every variant of a block on the same words, with an
 //!   optional target-precision stop at fixed stage boundaries; [`engine::stream`] keys the
-//!   ChaCha8 streams.
+//!   ChaCha8 streams; [`engine::world`] simulates sampled worlds (`uncertainty --simulate`).
 //! - [`exact`]: the same model as an absorbing Markov chain solved with a sparse LU, or for large
 //!   chains by [`exact::iterative`] propagation in linear memory (every probability without
 //!   sampling noise, the exact gap); [`exact::estimate`] bounds its size before it is built,
@@ -65,8 +66,8 @@
 //!   text cells spreadsheet-safe), one list of files per kind of results folder and one manifest
 //!   layout ([`report::write`], [`report::manifest`]), terminal summaries, and
 //!   [`report::folder`], the results folder reserved before the work and committed atomically;
-//!   [`report::uncertainty`] turns sampled worlds into levels, gains, rank acceptability and
-//!   pairwise tables.
+//!   [`report::uncertainty`] streams sampled worlds into the staging folder and turns their
+//!   compact numbers into levels, gains, rank acceptability and pairwise tables.
 //! - [`cli`]: the command line, one file per subcommand (`run`, `check`, `exact`, `uncertainty`,
 //!   `bench`), each
 //!   calling the library and printing what it returns; `main.rs` only maps its result to an

@@ -438,17 +438,35 @@ pub fn solve(s: &Scenario) -> Result<Vec<ExactCohort>, crate::Error> {
 
 /// [`solve`] with the given solver.
 pub fn solve_with(s: &Scenario, solver: Solver) -> Result<Vec<ExactCohort>, crate::Error> {
+    solve_reusing_perfect(s, solver, None)
+}
+
+/// [`solve_with`], taking the perfect-communication probabilities from `perfect_of` when given:
+/// the solution of a scenario that is the same network once communication is perfect
+/// ([`crate::scenario::diff::same_with_perfect_communication`], the caller's to check). Only the
+/// actual chains are then solved; the result is the one [`solve_with`] gives.
+pub fn solve_reusing_perfect(
+    s: &Scenario,
+    solver: Solver,
+    perfect_of: Option<&[ExactCohort]>,
+) -> Result<Vec<ExactCohort>, crate::Error> {
     let graph = ReferralGraph::new(s);
     let (base, perfect) = (Params::of(s), Params::perfect(s));
     let no_dropout = no_dropout(s);
     s.cohorts()
         .iter()
-        .map(|cohort| {
+        .enumerate()
+        .map(|(c, cohort)| {
             let ctx = Ctx::new(s, cohort, &graph, &no_dropout);
             let chain = Chain::build(&ctx, &base);
             let entries = entry_probabilities(&ctx, &chain, solver).map_err(|e| numerical(s, cohort, e))?;
-            let perfect_chain = Chain::build(&ctx, &perfect);
-            let perfect = entry_probabilities(&ctx, &perfect_chain, solver).map_err(|e| numerical(s, cohort, e))?;
+            let perfect = match perfect_of {
+                Some(known) => known[c].perfect.clone(),
+                None => {
+                    let perfect_chain = Chain::build(&ctx, &perfect);
+                    entry_probabilities(&ctx, &perfect_chain, solver).map_err(|e| numerical(s, cohort, e))?
+                }
+            };
             // NaN never reaches an output: only `protected_in_time` (no clock) is left undefined.
             let defined = |p: &[f64; Measure::COUNT]| {
                 Measure::ALL

@@ -438,3 +438,38 @@ fn simulated_worlds_agree_with_their_exact_solution() {
         .failure()
         .stderr(predicate::str::contains("--simulate"));
 }
+
+/// Interventions that only change how well channels communicate share the baseline's
+/// perfect-communication chains, and a world's arms reuse them (issue 14, item 5): every arm of a
+/// sampled world equals, bit for bit, the full exact solution of that intervention in that world,
+/// for arms that reuse (standard forms: fidelity only) and arms that do not (an agreement that
+/// also halves delays, training, an added channel).
+#[test]
+fn arms_that_reuse_the_baseline_perfect_chains_equal_a_full_solve() {
+    use refgap::scenario::diff::same_with_perfect_communication;
+    let s = Scenario::load(&bundled("talibe.toml")).unwrap();
+    let point = [0.3, 0.7, 0.2];
+    let sample = evaluate(&s, &point, Solver::Auto).unwrap();
+    let (world, _) = s.world(&sample.values).unwrap();
+    let reuse: Vec<bool> = world
+        .variants()
+        .iter()
+        .map(|v| same_with_perfect_communication(&world, &v.scenario))
+        .collect();
+    assert_eq!(
+        reuse,
+        [false, true, false, false],
+        "only standard forms changes nothing but fidelity"
+    );
+    assert!(same_with_perfect_communication(&world, &world));
+    for (v, got) in world.variants().iter().zip(&sample.arms[1..]) {
+        let full = solve(&v.scenario).unwrap();
+        for ((cohort, ex), rates) in v.scenario.cohorts().iter().zip(&full).zip(got) {
+            let p = ExactCohort::aggregate(&ex.entries, cohort, |_| true);
+            let perfect = ExactCohort::aggregate(&ex.perfect, cohort, |_| true);
+            let done = Measure::Completed.index();
+            assert_eq!(rates[4], p[done], "{} {}", v.name, cohort.name);
+            assert_eq!(rates[5], perfect[done] - p[done], "{} {} gap", v.name, cohort.name);
+        }
+    }
+}

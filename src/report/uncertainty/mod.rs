@@ -8,7 +8,10 @@
 //! a variant's value minus the baseline's in the same sampled world. Quantiles interpolate
 //! linearly between order statistics (R's and numpy's default, "type 7"). `p_positive` is the
 //! share of sampled worlds where the value is > 0. Every sampled world counts once (`subset =
-//! all`).
+//! all`); with observed figures, `subset = plausible` keeps the worlds that reproduce them.
+//!
+//! The large tables are written as the worlds come ([`UncertaintyWriter`], `stream.rs`); the
+//! small ones are made at the end from the compact [`Numbers`] ([`UncertaintyReport::new`]).
 
 use std::fmt::Write as _;
 
