@@ -473,3 +473,66 @@ fn arms_that_reuse_the_baseline_perfect_chains_equal_a_full_solve() {
         }
     }
 }
+
+/// The large tables are streamed into the hidden staging folder while the worlds are evaluated;
+/// a run killed then leaves nothing that looks like a result (no `<name>-uncertainty` folder, no
+/// manifest), and the next run removes the staging folder and says so.
+#[test]
+fn an_interrupted_uncertainty_run_leaves_nothing_that_looks_complete() {
+    use assert_cmd::cargo::CommandCargoExt;
+    let tmp = tempfile::tempdir().unwrap();
+    // 2^16 · 5 worlds take minutes: the kill lands while rows are being streamed.
+    let mut child = std::process::Command::cargo_bin("refgap")
+        .unwrap()
+        .current_dir(crate::util::root())
+        .args([
+            "uncertainty",
+            "scenarios/talibe.toml",
+            "--samples",
+            "65536",
+            "-q",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .spawn()
+        .unwrap();
+    // Wait until some rows of outcomes.csv are in the staging folder (not only its header).
+    let streamed = || {
+        fs::read_dir(tmp.path()).unwrap().flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(".talibe-uncertainty.partial-")
+                && fs::metadata(e.path().join("outcomes.csv")).is_ok_and(|m| m.len() > 4096)
+        })
+    };
+    while !streamed() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    assert!(!child.wait().unwrap().success());
+    let names = entries(tmp.path());
+    assert!(
+        names.iter().all(|n| n.starts_with('.')),
+        "only hidden staging and lock files: {names:?}"
+    );
+    for n in &names {
+        assert!(!tmp.path().join(n).join("manifest.json").exists(), "{n} has a manifest");
+    }
+    refgap([
+        "uncertainty",
+        "scenarios/talibe.toml",
+        "--design",
+        "lhs",
+        "--samples",
+        "4",
+        "--out",
+    ])
+    .arg(tmp.path())
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("left by an interrupted run"));
+    assert_eq!(entries(tmp.path()), ["talibe-uncertainty"]);
+}
