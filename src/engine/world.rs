@@ -1,6 +1,6 @@
 //! Simulated outcomes of sampled worlds (`refgap uncertainty --simulate`): for each point of a
 //! design over the scenario's uncertain factors, the world it makes ([`Scenario::world`])
-//! simulated by [`run`](super::run) in the baseline and in every intervention, each with its
+//! simulated by [`run`] in the baseline and in every intervention, each with its
 //! perfect-communication twin for the gap.
 //!
 //! **Common random numbers across worlds.** Every world is simulated with the same [`RunConfig`]
