@@ -61,12 +61,14 @@
 //! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
 //!   inconsistency, the chi-square test of homogeneity ([`stats::homogeneity`]);
 //!   [`stats::sensitivity`]: designs (Saltelli, Morris, Latin hypercube) and
-//!   estimators (Sobol' S1/ST, Morris mu*/sigma) of global sensitivity analysis.
+//!   estimators (Sobol' S1/ST, Morris mu*/sigma) of global sensitivity analysis;
+//!   [`stats::world`]: the outcomes of one sampled world, however it was evaluated.
 //! - [`engine`]: blocks of trials over rayon, every variant of a block on the same words, with an
 //!   optional target-precision stop at fixed stage boundaries; [`engine::stream`] keys the
 //!   ChaCha8 streams; [`engine::pairs`] pairs variants with each other (at most 20);
 //!   [`engine::part`] runs a range of a run's blocks (the work items of shards and
-//!   checkpoints) and turns merged tallies into the result a whole run gives.
+//!   checkpoints) and turns merged tallies into the result a whole run gives;
+//!   [`engine::world`] simulates sampled worlds (`uncertainty --simulate`).
 //! - [`exact`]: the same model as an absorbing Markov chain solved with a sparse LU, or for large
 //!   chains by [`exact::iterative`] propagation in linear memory (every probability without
 //!   sampling noise, the exact gap); [`exact::estimate`] bounds its size before it is built,
@@ -79,8 +81,9 @@
 //!   [`report::folder`], the results folder reserved before the work and committed atomically
 //!   (and single files written atomically); [`report::shard`], the versioned file of the tallies
 //!   of part of a run (shards for `merge`, checkpoints for `--resume`) and its checks;
-//!   [`report::uncertainty`] turns sampled worlds into levels, gains, rank acceptability and
-//!   pairwise tables; [`report::transfer`] turns a transfer matrix into gains and ranks.
+//!   [`report::uncertainty`] streams sampled worlds into the staging folder and turns their
+//!   compact numbers into levels, gains, rank acceptability and pairwise tables;
+//!   [`report::transfer`] turns a transfer matrix into gains and ranks.
 //! - [`cli`]: the command line, one file per subcommand (`run`, `check`, `exact`, `uncertainty`,
 //!   `transfer`, `bench`, `plan`, `missing`, `merge`), each
 //!   calling the library and printing what it returns; `main.rs` only maps its result to an

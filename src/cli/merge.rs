@@ -10,7 +10,7 @@ use crate::engine::part::finish;
 use crate::report::Report;
 use crate::report::manifest::Manifest;
 use crate::report::shard::ShardSet;
-use crate::report::uncertainty::UncertaintyReport;
+use crate::report::uncertainty::UncertaintyWriter;
 use crate::scenario::Scenario;
 use crate::scenario::input::InputRules;
 
@@ -41,7 +41,10 @@ pub(super) fn merge(args: &MergeArgs) -> Result<()> {
         }
         Some(d) => {
             let design = super::uncertainty::design_named(&d.name, d.samples as usize, d.factors, set.run.seed)?;
-            let mut report = UncertaintyReport::new(&s, &set.samples(), &design, set.run.seed);
+            // The same writer as a one-machine run, fed the shards' worlds in design order.
+            let mut writer = UncertaintyWriter::start(&folder, &s, false)?;
+            writer.push(&set.samples())?;
+            let mut report = writer.finish(&design, set.run.seed, None)?;
             as_given(&mut report.manifest, &set);
             report.files()
         }

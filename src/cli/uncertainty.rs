@@ -1,6 +1,8 @@
 //! `refgap uncertainty`: sample the scenario's uncertain factors, solve every sampled world
-//! exactly (baseline, interventions, perfect communication), write one `<name>-uncertainty`
-//! results folder per scenario and print how robust the ranking of the practices is.
+//! exactly (baseline, interventions, perfect communication) or, with `--simulate`, simulate it on
+//! common random numbers, write one `<name>-uncertainty` results folder per scenario (its large
+//! tables streamed into the reserved folder's staging area as the worlds come, a chunk at a time)
+//! and print how robust the ranking of the practices is.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -10,12 +12,14 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::{LoadArgs, pool, reserve_all};
+use crate::engine::RunConfig;
 use crate::engine::part::split;
+use crate::engine::world::simulate_all;
 use crate::exact::Solver;
 use crate::exact::uncertainty::evaluate_all;
 use crate::report::sensitivity::Design;
 use crate::report::shard::{self, DesignId, RunId, Shard};
-use crate::report::uncertainty::UncertaintyReport;
+use crate::report::uncertainty::UncertaintyWriter;
 use crate::scenario::Scenario;
 use crate::stats::sensitivity::{lhs, morris, morris_check, saltelli};
 
@@ -43,6 +47,14 @@ pub(super) struct UncertaintyArgs {
     /// Folder that receives one `<name>-uncertainty` results folder per scenario.
     #[arg(long, value_name = "DIR", default_value = "results")]
     out: PathBuf,
+    /// Simulate every world (Monte Carlo, the same random numbers in every world and arm)
+    /// instead of solving it exactly: slower and with sampling noise, but it gives
+    /// `protected_in_time` (scenarios with a horizon) and checks the exact path.
+    #[arg(long)]
+    simulate: bool,
+    /// Trials per cohort in every arm of every simulated world [default: the scenario's].
+    #[arg(long, value_name = "T", requires = "simulate", value_parser = clap::value_parser!(u64).range(1..))]
+    trials: Option<u64>,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -78,6 +90,10 @@ pub(super) fn design_named(name: &str, n: usize, k: usize, seed: u64) -> Result<
     design(arg, n, k, seed)
 }
 
+/// Worlds evaluated (in parallel) before their rows are written: what is held in memory at once
+/// besides the compact numbers. A constant, so that nothing depends on the thread count.
+const CHUNK: usize = 128;
+
 /// The design of `n` base samples over `k` factors.
 pub(super) fn design(arg: DesignArg, n: usize, k: usize, seed: u64) -> Result<Design> {
     Ok(match arg {
@@ -109,6 +125,12 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
         }
     }
     if let Some(spec) = args.shard {
+        if args.simulate {
+            bail!(
+                "--shard cannot be combined with --simulate yet: shards of an uncertainty run carry exactly solved \
+                 worlds; run the simulated worlds on one machine, or shard the exact run"
+            );
+        }
         return uncertainty_shard(args, spec, &scenarios);
     }
     let folders = reserve_all(&args.scenarios, &scenarios, &args.out, "-uncertainty", args.quiet)?;
@@ -133,21 +155,35 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
         }
         let bar = super::progress_bar(points.len() as u64, args.quiet || !std::io::stderr().is_terminal());
         let started = Instant::now();
-        let samples = pool.install(|| evaluate_all(s, points, Solver::Auto, &|| bar.inc(1)))?;
+        let simulated = args.simulate.then(|| args.trials.unwrap_or(s.trials()));
+        let mut writer = UncertaintyWriter::start(&folder, s, simulated.is_some() && s.horizon_days().is_some())?;
+        let mut clamped = 0;
+        for chunk in points.chunks(CHUNK) {
+            let tick = || bar.inc(1);
+            let worlds = pool.install(|| match simulated {
+                Some(trials) => simulate_all(s, chunk, &RunConfig::new(seed, trials), &tick),
+                None => evaluate_all(s, chunk, Solver::Auto, &tick),
+            })?;
+            clamped += worlds.iter().map(|x| x.clamped).sum::<usize>();
+            writer.push(&worlds)?;
+        }
         bar.finish_and_clear();
         let secs = started.elapsed().as_secs_f64();
-        let report = UncertaintyReport::new(s, &samples, &design, seed);
+        let report = writer.finish(&design, seed, simulated)?;
         let dir = folder.dir().to_path_buf();
         folder
             .commit(&report.files())
             .with_context(|| format!("cannot write the uncertainty results of {}", s.source().path.display()))?;
         if !args.quiet {
-            let clamped: usize = samples.iter().map(|x| x.clamped).sum();
+            let how = match simulated {
+                Some(t) => format!("each simulated with {t} trials per cohort (sampling noise included)"),
+                None => "each solved exactly".to_owned(),
+            };
             let title = format!(
-                "{}: {} sampled worlds ({} design, seed {seed}) over {k} uncertain factor(s), each solved exactly; \
+                "{}: {} sampled worlds ({} design, seed {seed}) over {k} uncertain factor(s), {how}; \
                  completed victims per year gained over the baseline, all cohorts:",
                 s.name(),
-                samples.len(),
+                points.len(),
                 design.name()
             );
             write!(stdout, "{}", report.render(&title))?;
@@ -160,7 +196,7 @@ pub(super) fn uncertainty(args: &UncertaintyArgs) -> Result<()> {
                 "wrote {} ({:.2} s, {:.1} worlds/s on {} thread(s))",
                 dir.display(),
                 secs,
-                samples.len() as f64 / secs.max(1e-9),
+                points.len() as f64 / secs.max(1e-9),
                 pool.current_num_threads()
             );
         }

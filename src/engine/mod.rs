@@ -28,11 +28,13 @@
 //! the thread count or on how rayon splits the work. The block size is a constant of the run
 //! format recorded in the manifest, never derived from the thread count. Memory per worker is
 //! one tally per arm and one block buffer, whatever the number of trials. Nothing here does I/O:
-//! progress is reported through a callback.
+//! progress is reported through a callback. [`world`] simulates the sampled worlds of an
+//! uncertainty run with this driver.
 
 pub mod pairs;
 pub mod part;
 pub mod stream;
+pub mod world;
 
 use rayon::prelude::*;
 

@@ -36,6 +36,7 @@
 //! in [`rank`].
 
 pub mod check;
+mod cohort;
 pub mod estimate;
 pub mod iterative;
 pub mod rank;
@@ -53,6 +54,7 @@ use crate::model::Measure;
 use crate::scenario::graph::ReferralGraph;
 use crate::scenario::{Cohort, Scenario};
 use crate::vocab::{Service, Services};
+pub use cohort::ExactCohort;
 
 /// Absorbing outcomes of an identified case, in class order.
 const OUTCOMES: [Measure; 5] = [
@@ -376,47 +378,6 @@ pub(crate) fn solve_into(lu: &Lu<usize, f64>, b: MatMut<'_, f64>, transpose: boo
     }
 }
 
-/// Exact probabilities of one cohort.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExactCohort {
-    /// Per entry point (cohort order), the probability of each measure ([`Measure::ALL`] order;
-    /// `protected_in_time` is `NaN`: the chain has no clock).
-    pub entries: Vec<[f64; Measure::COUNT]>,
-    /// The same with perfect communication (every quality and fidelity 1, movements as given).
-    pub perfect: Vec<[f64; Measure::COUNT]>,
-    /// Transient states of the chain: every structurally possible one, including states reached
-    /// with probability 0 (e.g. an incomplete file behind channels of fidelity 1), so that all
-    /// variants share one state space.
-    pub states: usize,
-    /// States that never get absorbed by the model's rules and count as `stalled` (counted the
-    /// same way).
-    pub trapped: usize,
-    /// Probability that a case is still being referred after `max_hops` hops (not yet closed,
-    /// lost, dropped, misclassified or stalled): the simulation stalls it there, the chain does
-    /// not, so this bounds their difference. Trapped states are excluded (both stall them).
-    pub beyond_max_hops: f64,
-}
-
-impl ExactCohort {
-    /// Share-weighted probability over a set of entry points (`None`: all of them).
-    pub fn aggregate(
-        probs: &[[f64; Measure::COUNT]],
-        cohort: &Cohort,
-        keep: impl Fn(usize) -> bool,
-    ) -> [f64; Measure::COUNT] {
-        let mut out = [0.0; Measure::COUNT];
-        let mut weight = 0.0;
-        for (k, p) in probs.iter().enumerate().filter(|(k, _)| keep(*k)) {
-            let w = cohort.entry[k].1;
-            weight += w;
-            for (o, x) in out.iter_mut().zip(p) {
-                *o += w * x;
-            }
-        }
-        out.map(|x| x / weight)
-    }
-}
-
 /// How the chain's linear system is solved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Solver {
@@ -450,17 +411,35 @@ pub fn solve(s: &Scenario) -> Result<Vec<ExactCohort>, crate::Error> {
 
 /// [`solve`] with the given solver.
 pub fn solve_with(s: &Scenario, solver: Solver) -> Result<Vec<ExactCohort>, crate::Error> {
+    solve_reusing_perfect(s, solver, None)
+}
+
+/// [`solve_with`], taking the perfect-communication probabilities from `perfect_of` when given:
+/// the solution of a scenario that is the same network once communication is perfect
+/// ([`crate::scenario::diff::same_with_perfect_communication`], the caller's to check). Only the
+/// actual chains are then solved; the result is the one [`solve_with`] gives.
+pub fn solve_reusing_perfect(
+    s: &Scenario,
+    solver: Solver,
+    perfect_of: Option<&[ExactCohort]>,
+) -> Result<Vec<ExactCohort>, crate::Error> {
     let graph = ReferralGraph::new(s);
     let (base, perfect) = (Params::of(s), Params::perfect(s));
     let no_dropout = no_dropout(s);
     s.cohorts()
         .iter()
-        .map(|cohort| {
+        .enumerate()
+        .map(|(c, cohort)| {
             let ctx = Ctx::new(s, cohort, &graph, &no_dropout);
             let chain = Chain::build(&ctx, &base);
             let entries = entry_probabilities(&ctx, &chain, solver).map_err(|e| numerical(s, cohort, e))?;
-            let perfect_chain = Chain::build(&ctx, &perfect);
-            let perfect = entry_probabilities(&ctx, &perfect_chain, solver).map_err(|e| numerical(s, cohort, e))?;
+            let perfect = match perfect_of {
+                Some(known) => known[c].perfect.clone(),
+                None => {
+                    let perfect_chain = Chain::build(&ctx, &perfect);
+                    entry_probabilities(&ctx, &perfect_chain, solver).map_err(|e| numerical(s, cohort, e))?
+                }
+            };
             // NaN never reaches an output: only `protected_in_time` (no clock) is left undefined.
             let defined = |p: &[f64; Measure::COUNT]| {
                 Measure::ALL

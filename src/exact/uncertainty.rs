@@ -9,88 +9,17 @@
 
 use rayon::prelude::*;
 
-use super::{ExactCohort, Solver, solve_with};
+use super::{ExactCohort, Solver, solve_reusing_perfect, solve_with};
 use crate::model::Measure;
 use crate::scenario::Scenario;
+use crate::scenario::diff::same_with_perfect_communication;
 use crate::scenario::observed::Observation;
+pub use crate::stats::world::{Arm, MEASURES, OUTCOME_NAMES, Sample};
 
-/// The measures of an uncertainty run, then the gap (perfect minus actual completed rate).
-pub const MEASURES: [Measure; 5] = [
-    Measure::Identified,
-    Measure::Protected,
-    Measure::Returned,
-    Measure::Reintegrated,
-    Measure::Completed,
-];
-
-/// Names of the outcome columns: the measures of [`MEASURES`], then `gap`.
-pub const OUTCOME_NAMES: [&str; 6] = [
-    "identified",
-    "protected",
-    "returned",
-    "reintegrated",
-    "completed",
-    "gap",
-];
-
-/// One arm (baseline or intervention) of one world: per cohort, the rate of each outcome of
-/// [`OUTCOME_NAMES`].
-pub type Arm = Vec<[f64; 6]>;
-
-/// One evaluated point of the design.
-#[derive(Debug, Clone)]
-pub struct Sample {
-    /// The value of each factor.
-    pub values: Vec<f64>,
-    /// Values clamped to their parameter's range while the world was made.
-    pub clamped: usize,
-    /// The baseline, then each intervention in [`Scenario::variants`] order.
-    pub arms: Vec<Arm>,
-    /// The value of each observed figure ([`Scenario::observed`]) in this world's baseline.
-    pub observed: Vec<f64>,
-}
-
-impl Sample {
-    /// Whether every observed figure falls in its range: the world is plausible.
-    pub fn plausible(&self, s: &Scenario) -> bool {
-        s.observed()
-            .iter()
-            .zip(&self.observed)
-            .all(|(o, v)| (o.lo..=o.hi).contains(v))
-    }
-}
-
-/// The value of observation `o` in a world `s` solved as `solved` (see
-/// [`crate::scenario::observed`]): entry points weighted by victims × share, the rate of
-/// `o.measure` among them (or among those with `o.given`), or victims per year with it.
+/// The value of observation `o` in a world `s` solved as `solved` ([`Observation::value`] of the
+/// exact probabilities of each entry point).
 pub fn observe(s: &Scenario, solved: &[ExactCohort], o: &Observation) -> f64 {
-    let (mut with, mut given, mut all) = (0.0, 0.0, 0.0);
-    let cohorts: Vec<usize> = o.cohort.map_or_else(|| (0..s.cohorts().len()).collect(), |c| vec![c]);
-    for c in cohorts {
-        let cohort = &s.cohorts()[c];
-        // One cohort's rate does not depend on its victims: weigh by shares if it has none.
-        let victims = if cohort.victims > 0.0 || o.per_year {
-            cohort.victims
-        } else {
-            1.0
-        };
-        for (k, p) in solved[c].entries.iter().enumerate() {
-            if o.keeps(s, c, k) {
-                let w = victims * cohort.entry[k].1;
-                all += w;
-                with += w * p[o.measure.index()];
-                given += o.given.map_or(0.0, |g| w * p[g.index()]);
-            }
-        }
-    }
-    let value = if o.per_year {
-        with
-    } else if o.given.is_some() {
-        with / given
-    } else {
-        with / all
-    };
-    if value.is_finite() { value } else { 0.0 }
+    o.value(s, |c| &solved[c].entries)
 }
 
 /// The rates of one solved arm.
@@ -120,12 +49,17 @@ pub fn evaluate(s: &Scenario, point: &[f64], solver: Solver) -> crate::Result<Sa
     let observed = s.observed().iter().map(|o| observe(&world, &solved, o)).collect();
     let mut arms = vec![arm(&world, &solved)];
     for v in world.variants() {
-        arms.push(arm(&v.scenario, &solve_with(&v.scenario, solver)?));
+        // An intervention that only changes channel quality and fidelity has the baseline's
+        // perfect-communication chains: its gap is read from them instead of solving them again
+        // (the same numbers; about half the work of such an arm).
+        let perfect = same_with_perfect_communication(&world, &v.scenario).then_some(solved.as_slice());
+        arms.push(arm(&v.scenario, &solve_reusing_perfect(&v.scenario, solver, perfect)?));
     }
     Ok(Sample {
         values,
         clamped,
         arms,
+        in_time: Vec::new(),
         observed,
     })
 }

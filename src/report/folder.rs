@@ -197,8 +197,24 @@ impl OutputFolder {
         Ok(())
     }
 
-    /// Writes `files` (name, bytes; `manifest.json` last) and puts them in place of `OUT/NAME`.
-    /// Returns only when every file is on disk.
+    /// Opens file `name` in the staging folder, for a table written while the work goes on
+    /// (streamed, never held in memory). It becomes part of the result only at
+    /// [`commit`](OutputFolder::commit); until then it sits in the hidden staging folder, which an
+    /// error (drop) or the next run after a crash removes, so an interrupted run never leaves a
+    /// table that looks like a result.
+    pub fn stage(&self, name: &str) -> Result<StagedFile> {
+        let staging = self.staging.as_ref().expect("a reserved folder has a staging folder");
+        let path = staging.join(name);
+        let file = fs::File::create(&path).map_err(io_err(&path))?;
+        Ok(StagedFile {
+            out: std::io::BufWriter::with_capacity(1 << 16, file),
+            path,
+        })
+    }
+
+    /// Writes `files` (name, bytes; `manifest.json` last) and puts them in place of `OUT/NAME`,
+    /// with the files already [`stage`](OutputFolder::stage)d (each must have been
+    /// [`finish`](StagedFile::finish)ed). Returns only when every file is on disk.
     pub fn commit(mut self, files: &[(&str, Vec<u8>)]) -> Result<Committed> {
         let staging = self.staging.clone().expect("a reserved folder has a staging folder");
         for (file, bytes) in files {
@@ -266,6 +282,37 @@ impl OutputFolder {
             .map(|n| self.parent.join(format!("{}.previous-{n}", self.name)))
             .find(|p| !p.exists())
             .expect("some number is free")
+    }
+}
+
+/// A file being written into a reserved folder's staging area ([`OutputFolder::stage`]).
+#[derive(Debug)]
+pub struct StagedFile {
+    out: std::io::BufWriter<fs::File>,
+    path: PathBuf,
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl StagedFile {
+    /// Flushes the file to disk (before the commit that makes it part of the result).
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
+        let file = self.out.into_inner().map_err(|e| io_err(&path)(e.into_error()))?;
+        file.sync_all().map_err(io_err(&path))
+    }
+
+    /// Where the file is, for error messages.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 }
 

@@ -77,6 +77,26 @@ pub struct UncertaintyInfo {
     pub factors: Vec<FactorInfo>,
     /// Worlds that reproduce every observed figure (when the scenario has observed figures).
     pub plausible: Option<usize>,
+    /// How the worlds were simulated, when they were (`--simulate`) instead of solved exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<SimulationInfo>,
+}
+
+/// The simulation settings of an uncertainty run with `--simulate`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SimulationInfo {
+    /// Trials per cohort, in every arm of every world.
+    pub trials: u64,
+    /// Seed of every stream (the design's seed).
+    pub seed: u64,
+    /// Always `common`: every world and arm sees the same words for trial `i` of a cohort.
+    pub random_numbers: &'static str,
+    /// Trials per block (a format constant).
+    pub block_trials: u64,
+    /// Words in each trial's stream window (a format constant).
+    pub window_words: usize,
+    /// What the simulated numbers are.
+    pub noise: &'static str,
 }
 
 /// What a transfer matrix tried, in the manifest.
@@ -326,6 +346,7 @@ impl Manifest {
                 })
                 .collect(),
             plausible: None,
+            simulation: None,
         });
         m
     }
@@ -345,6 +366,27 @@ impl Manifest {
         m.variants.truncate(1);
         m.transfer = Some(info);
         m
+    }
+
+    /// Records that the worlds were simulated with `trials` trials per cohort, on the streams of
+    /// the design's seed, instead of solved exactly.
+    pub(crate) fn set_simulated(&mut self, trials: u64) {
+        self.method = Some(
+            "every sampled world simulated (Monte Carlo), baseline, interventions and perfect communication, \
+             on the same random numbers in every world and arm",
+        );
+        if let Some(u) = self.uncertainty.as_mut() {
+            u.simulation = Some(SimulationInfo {
+                trials,
+                seed: u.seed,
+                random_numbers: "common",
+                block_trials: BLOCK_TRIALS,
+                window_words: WINDOW_WORDS,
+                noise: "each rate is a count over `trials` simulated victims of the cohort and carries \
+                        binomial sampling noise (Wilson interval from rate and trials); the gap is a paired \
+                        difference on the same trials",
+            });
+        }
     }
 
     /// Records how many sampled worlds were plausible.

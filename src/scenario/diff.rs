@@ -88,3 +88,27 @@ fn same_channel(sa: &Scenario, a: &Channel, sb: &Scenario, b: &Channel) -> bool 
         && *movement == b.movement
         && *cross_border == b.cross_border
 }
+
+/// Whether `a` and `b` are the same network once communication is made perfect: equal in
+/// everything but the quality and fidelity of their channels (countries, authorities, channels
+/// otherwise, cohorts, clock and hop limit). Their perfect-communication versions
+/// ([`Scenario::with_perfect_communication`]) are then identical, and so is anything computed
+/// from them: an intervention that only changes how well channels communicate shares its
+/// referral gap's upper arm with the baseline.
+pub fn same_with_perfect_communication(a: &Scenario, b: &Scenario) -> bool {
+    let perfect = |c: &Channel| Channel {
+        quality: 1.0,
+        fidelity: 1.0,
+        ..c.clone()
+    };
+    a.countries == b.countries
+        && a.authorities == b.authorities
+        && a.cohorts == b.cohorts
+        && a.horizon_days == b.horizon_days
+        && a.max_hops == b.max_hops
+        && a.channels.len() == b.channels.len()
+        && a.channels
+            .iter()
+            .zip(&b.channels)
+            .all(|(x, y)| perfect(x) == perfect(y))
+}

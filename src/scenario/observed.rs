@@ -8,8 +8,8 @@
 //! or in victims per year (`per_year = true`), and the range `[lo, hi]` it must fall in. Checked
 //! when the scenario is read: unique names, the cohort, the group and key among the cohort's
 //! entries, known measures (`protected_in_time` needs a clock the exact solver has not), and a
-//! range with `lo <= hi`. The value of an observation in a world is computed by
-//! [`crate::exact::uncertainty`].
+//! range with `lo <= hi`. The value of an observation in a world is [`Observation::value`] of the
+//! world's exact or simulated rates.
 
 use super::Scenario;
 use super::check::{Checker, read_named};
@@ -60,6 +60,40 @@ impl Observation {
             Group::Entry(e) => a == e,
             Group::Country(country) => s.authorities[a].country == country,
         }
+    }
+
+    /// The value of the observation in a world `s` whose cohort `c` has, at its entry point
+    /// `k`, the probability `entries(c)[k][m]` of each measure `m` (exact, or simulated rates):
+    /// entry points weighted by victims × share, the rate of the measure among them (or among
+    /// those with `given`), or victims per year with it. Not finite (nobody with `given`): 0.
+    pub fn value<'a>(&self, s: &Scenario, entries: impl Fn(usize) -> &'a [[f64; Measure::COUNT]]) -> f64 {
+        let (mut with, mut given, mut all) = (0.0, 0.0, 0.0);
+        let cohorts: Vec<usize> = self.cohort.map_or_else(|| (0..s.cohorts.len()).collect(), |c| vec![c]);
+        for c in cohorts {
+            let cohort = &s.cohorts[c];
+            // One cohort's rate does not depend on its victims: weigh by shares if it has none.
+            let victims = if cohort.victims > 0.0 || self.per_year {
+                cohort.victims
+            } else {
+                1.0
+            };
+            for (k, p) in entries(c).iter().enumerate() {
+                if self.keeps(s, c, k) {
+                    let w = victims * cohort.entry[k].1;
+                    all += w;
+                    with += w * p[self.measure.index()];
+                    given += self.given.map_or(0.0, |g| w * p[g.index()]);
+                }
+            }
+        }
+        let value = if self.per_year {
+            with
+        } else if self.given.is_some() {
+            with / given
+        } else {
+            with / all
+        };
+        if value.is_finite() { value } else { 0.0 }
     }
 }
 

@@ -6,7 +6,8 @@
 //! `Commute::merge` habit). Intervals live in [`interval`], the histogram in [`histogram`], the
 //! gap and inconsistency measures in [`gap`], the chi-square test of homogeneity across entry
 //! points in [`homogeneity`]. [`sensitivity`] holds the designs and estimators
-//! of global sensitivity analysis (Sobol' indices, Morris elementary effects, Latin hypercube).
+//! of global sensitivity analysis (Sobol' indices, Morris elementary effects, Latin hypercube);
+//! [`world`] the outcomes of one sampled world of an uncertainty run.
 //!
 //! **Why the tallies derive `Serialize` and `Deserialize`** (the one exception to "only `report`
 //! derives `Serialize`, only `scenario::raw` derives `Deserialize`"): a shard file or a
@@ -22,6 +23,7 @@ pub mod histogram;
 pub mod homogeneity;
 pub mod interval;
 pub mod sensitivity;
+pub mod world;
 
 use histogram::{Histogram, IntHistogram};
 use interval::PairTable;

@@ -14,11 +14,13 @@ use rand_chacha::ChaCha8Rng;
 use refgap::engine::part::{WorkItems, finish, run_part, split};
 use refgap::engine::{self, RunConfig};
 use refgap::exact::Solver;
+use refgap::exact::uncertainty::Sample;
 use refgap::exact::uncertainty::evaluate_all;
 use refgap::report::Report;
+use refgap::report::folder::OutputFolder;
 use refgap::report::sensitivity::Design;
 use refgap::report::shard::{self, DesignId, Inputs, RunId, Shard, ShardSet};
-use refgap::report::uncertainty::UncertaintyReport;
+use refgap::report::uncertainty::UncertaintyWriter;
 use refgap::scenario::Scenario;
 use refgap::stats::sensitivity::{lhs, saltelli};
 
@@ -84,6 +86,30 @@ fn any_number_of_shards_merges_to_the_one_machine_result() {
     }
 }
 
+/// The files, by name, of the uncertainty results folder that the writer of a one-machine run
+/// makes of `worlds` (seed 3), written to a temporary folder and read back.
+fn uncertainty_folder(s: &Scenario, worlds: &[Sample], design: &Design) -> Vec<(String, Vec<u8>)> {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let folder = OutputFolder::reserve(&dir, &[]).unwrap();
+    let mut writer = UncertaintyWriter::start(&folder, s, false).unwrap();
+    writer.push(worlds).unwrap();
+    let report = writer.finish(design, 3, None).unwrap();
+    folder.commit(&report.files()).unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 /// The same property for `uncertainty`: for random N in 1..=17 and random designs (Latin
 /// hypercubes of random size, a Sobol design), the sampled worlds of the shards, written, read
 /// back and merged in order, give byte for byte the tables of a one-machine run.
@@ -102,7 +128,7 @@ fn any_number_of_uncertainty_shards_merges_to_the_one_machine_result() {
         };
         let points = design.points();
         let all = evaluate_all(&s, points, Solver::Auto, &|| {}).unwrap();
-        let one = UncertaintyReport::new(&s, &all, &design, 3).files();
+        let one = uncertainty_folder(&s, &all, &design);
         let tmp = tempfile::tempdir().unwrap();
         for i in 0..count {
             let items = split(points.len() as u64, i, count);
@@ -120,7 +146,7 @@ fn any_number_of_uncertainty_shards_merges_to_the_one_machine_result() {
         }
         let set = ShardSet::load(tmp.path()).unwrap();
         set.check_scenario(&s).unwrap();
-        let merged = UncertaintyReport::new(&s, &set.samples(), &design, 3).files();
+        let merged = uncertainty_folder(&s, &set.samples(), &design);
         assert_eq!(one.len(), merged.len());
         for ((name, a), (_, b)) in one.iter().zip(&merged) {
             assert!(

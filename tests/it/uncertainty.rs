@@ -1,7 +1,10 @@
 //! Decisions under uncertainty (issue 14): a sampled world is the scenario with its factors at
 //! their drawn values (checked against the same values applied as an intervention, solved
 //! exactly), a factor nobody can reach changes nothing, the designs are reproducible and
-//! independent of threads, and the command writes its contracted tables.
+//! independent of threads, the command writes its contracted tables (streamed: a killed run
+//! leaves nothing that looks complete), arms that reuse the baseline's perfect-communication
+//! chains equal a full solve, and `--simulate` agrees with the exact solution within sampling
+//! noise.
 
 use std::fs;
 
@@ -333,4 +336,206 @@ range = [0.0, 0.15]
         .stdout(predicate::str::contains(
             "no world is plausible: \"completed | identified\" rules out the most",
         ));
+}
+
+/// The rows of an `outcomes.csv`, keyed by (sample, variant, cohort, measure), as rates.
+fn outcome_rates(file: &std::path::Path) -> std::collections::BTreeMap<(String, String, String, String), f64> {
+    let mut reader = csv::Reader::from_path(file).unwrap();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                (r[0].to_owned(), r[1].to_owned(), r[2].to_owned(), r[3].to_owned()),
+                r[4].parse::<f64>().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `--simulate` (issue 14, item 4): the same sampled worlds simulated on common random numbers
+/// agree with their exact solution within binomial noise — every rate of every cohort, arm and
+/// world within |z| < 4.5 of the exact rate, the standard error from the trials (for the gap,
+/// a paired difference of two rates, the bound `sqrt((p_actual + p_perfect) / n)` on its standard
+/// error) — carry `protected_in_time` (never above `protected`: the scenario has a horizon), say
+/// so in the manifest, and are byte-identical at 1 and 2 threads.
+#[test]
+fn simulated_worlds_agree_with_their_exact_solution() {
+    const TRIALS: u64 = 10_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], out: &str| {
+        refgap([
+            "uncertainty",
+            "scenarios/talibe.toml",
+            "--design",
+            "lhs",
+            "--samples",
+            "6",
+            "-q",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(tmp.path().join(out))
+        .assert()
+        .success();
+        tmp.path().join(out).join("talibe-uncertainty")
+    };
+    let trials = TRIALS.to_string();
+    let exact = run(&[], "exact");
+    let one = run(&["--simulate", "--trials", &trials, "--threads", "1"], "one");
+    let two = run(&["--simulate", "--trials", &trials, "--threads", "2"], "two");
+    assert_eq!(entries(&one), entries(&two));
+    for f in entries(&one) {
+        assert_eq!(fs::read(one.join(&f)).unwrap(), fs::read(two.join(&f)).unwrap(), "{f}");
+    }
+    assert_eq!(
+        fs::read(exact.join("samples.csv")).unwrap(),
+        fs::read(one.join("samples.csv")).unwrap(),
+        "the same worlds"
+    );
+    let want = outcome_rates(&exact.join("outcomes.csv"));
+    let got = outcome_rates(&one.join("outcomes.csv"));
+    let n = TRIALS as f64;
+    let (mut checked, mut in_time) = (0, 0);
+    for ((sample, variant, cohort, measure), &rate) in &got {
+        if cohort == "*" {
+            continue;
+        }
+        let key = |m: &str| (sample.clone(), variant.clone(), cohort.clone(), m.to_owned());
+        if measure == "protected_in_time" {
+            assert!(rate <= got[&key("protected")] + 1e-12, "{sample} {variant} {cohort}");
+            in_time += 1;
+            continue;
+        }
+        let p = want[&key(measure)];
+        let se = if measure == "gap" {
+            let actual = want[&key("completed")];
+            ((2.0 * actual + p) / n).sqrt()
+        } else {
+            (p * (1.0 - p) / n).sqrt()
+        };
+        if se == 0.0 {
+            assert!(
+                (rate - p).abs() < 1e-12,
+                "{sample} {variant} {cohort} {measure}: {rate} vs {p}"
+            );
+        } else {
+            let z = (rate - p) / se;
+            assert!(
+                z.abs() < 4.5,
+                "{sample} {variant} {cohort} {measure}: simulated {rate}, exact {p}, z = {z:.2}"
+            );
+        }
+        checked += 1;
+    }
+    // 6 worlds × 5 arms (baseline, 4 interventions) × 3 cohorts.
+    assert_eq!((checked, in_time), (6 * 5 * 3 * 6, 6 * 5 * 3));
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(one.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["simulation"]["trials"], TRIALS);
+    assert_eq!(m["simulation"]["random_numbers"], "common");
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(exact.join("manifest.json")).unwrap()).unwrap();
+    assert!(m.get("simulation").is_none(), "an exact run has no simulation settings");
+    // --trials needs --simulate.
+    refgap(["uncertainty", "scenarios/talibe.toml", "--trials", "10"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--simulate"));
+}
+
+/// Interventions that only change how well channels communicate share the baseline's
+/// perfect-communication chains, and a world's arms reuse them (issue 14, item 5): every arm of a
+/// sampled world equals, bit for bit, the full exact solution of that intervention in that world,
+/// for arms that reuse (standard forms: fidelity only) and arms that do not (an agreement that
+/// also halves delays, training, an added channel).
+#[test]
+fn arms_that_reuse_the_baseline_perfect_chains_equal_a_full_solve() {
+    use refgap::scenario::diff::same_with_perfect_communication;
+    let s = Scenario::load(&bundled("talibe.toml")).unwrap();
+    let point = [0.3, 0.7, 0.2];
+    let sample = evaluate(&s, &point, Solver::Auto).unwrap();
+    let (world, _) = s.world(&sample.values).unwrap();
+    let reuse: Vec<bool> = world
+        .variants()
+        .iter()
+        .map(|v| same_with_perfect_communication(&world, &v.scenario))
+        .collect();
+    assert_eq!(
+        reuse,
+        [false, true, false, false],
+        "only standard forms changes nothing but fidelity"
+    );
+    assert!(same_with_perfect_communication(&world, &world));
+    for (v, got) in world.variants().iter().zip(&sample.arms[1..]) {
+        let full = solve(&v.scenario).unwrap();
+        for ((cohort, ex), rates) in v.scenario.cohorts().iter().zip(&full).zip(got) {
+            let p = ExactCohort::aggregate(&ex.entries, cohort, |_| true);
+            let perfect = ExactCohort::aggregate(&ex.perfect, cohort, |_| true);
+            let done = Measure::Completed.index();
+            assert_eq!(rates[4], p[done], "{} {}", v.name, cohort.name);
+            assert_eq!(rates[5], perfect[done] - p[done], "{} {} gap", v.name, cohort.name);
+        }
+    }
+}
+
+/// The large tables are streamed into the hidden staging folder while the worlds are evaluated;
+/// a run killed then leaves nothing that looks like a result (no `<name>-uncertainty` folder, no
+/// manifest), and the next run removes the staging folder and says so.
+#[test]
+fn an_interrupted_uncertainty_run_leaves_nothing_that_looks_complete() {
+    use assert_cmd::cargo::CommandCargoExt;
+    let tmp = tempfile::tempdir().unwrap();
+    // 2^16 · 5 worlds take minutes: the kill lands while rows are being streamed.
+    let mut child = std::process::Command::cargo_bin("refgap")
+        .unwrap()
+        .current_dir(crate::util::root())
+        .args([
+            "uncertainty",
+            "scenarios/talibe.toml",
+            "--samples",
+            "65536",
+            "-q",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .spawn()
+        .unwrap();
+    // Wait until some rows of outcomes.csv are in the staging folder (not only its header).
+    let streamed = || {
+        fs::read_dir(tmp.path()).unwrap().flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(".talibe-uncertainty.partial-")
+                && fs::metadata(e.path().join("outcomes.csv")).is_ok_and(|m| m.len() > 4096)
+        })
+    };
+    while !streamed() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    assert!(!child.wait().unwrap().success());
+    let names = entries(tmp.path());
+    assert!(
+        names.iter().all(|n| n.starts_with('.')),
+        "only hidden staging and lock files: {names:?}"
+    );
+    for n in &names {
+        assert!(!tmp.path().join(n).join("manifest.json").exists(), "{n} has a manifest");
+    }
+    refgap([
+        "uncertainty",
+        "scenarios/talibe.toml",
+        "--design",
+        "lhs",
+        "--samples",
+        "4",
+        "--out",
+    ])
+    .arg(tmp.path())
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("left by an interrupted run"));
+    assert_eq!(entries(tmp.path()), ["talibe-uncertainty"]);
 }

@@ -10,12 +10,78 @@ pub fn to_csv<T: CsvRow>(rows: &[T]) -> Vec<u8> {
 
 /// [`to_csv`] of rows made one at a time (a large table never held as row structs).
 pub fn rows_to_csv<T: CsvRow, R: serde::Serialize>(rows: impl IntoIterator<Item = R>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    w.write_record(T::HEADER).expect("writing to memory cannot fail");
+    let mut w = CsvWriter::new::<T>(Vec::new()).expect("writing to memory cannot fail");
     for r in rows {
-        w.serialize(r).expect("rows are flat records");
+        w.write(&r).expect("writing to memory cannot fail");
     }
-    neutralise(w.into_inner().expect("writing to memory cannot fail"))
+    w.finish().expect("writing to memory cannot fail")
+}
+
+/// Writes rows as CSV into `W` as they come (a table streamed to a file is never held in
+/// memory): the header, then each row, with its formula-like text cells neutralised. The bytes
+/// are those [`to_csv`] gives for the same rows, since each record is serialised on its own and
+/// neutralising a record never depends on the others.
+#[derive(Debug)]
+pub struct CsvWriter<W: std::io::Write> {
+    out: W,
+    builder: csv::WriterBuilder,
+    record: Vec<u8>,
+}
+
+impl<W: std::io::Write> CsvWriter<W> {
+    /// Starts the table of `T` in `out`, with its header.
+    pub fn new<T: CsvRow>(out: W) -> std::io::Result<CsvWriter<W>> {
+        let mut builder = csv::WriterBuilder::new();
+        builder.has_headers(false).buffer_capacity(1024);
+        let mut w = CsvWriter {
+            out,
+            builder,
+            record: Vec::new(),
+        };
+        let mut record = w.builder.from_writer(&mut w.record);
+        record.write_record(T::HEADER)?;
+        record.flush()?;
+        drop(record);
+        w.emit()?;
+        Ok(w)
+    }
+
+    /// Writes one row (a flat serde record in the table's column order).
+    pub fn write<R: serde::Serialize>(&mut self, row: &R) -> std::io::Result<()> {
+        let mut record = self.builder.from_writer(&mut self.record);
+        record.serialize(row).map_err(std::io::Error::other)?;
+        record.flush()?;
+        drop(record);
+        self.emit()
+    }
+
+    /// The record just serialised, neutralised, to `out`.
+    fn emit(&mut self) -> std::io::Result<()> {
+        if may_be_risky(&self.record) {
+            let safe = neutralise(std::mem::take(&mut self.record));
+            self.out.write_all(&safe)?;
+        } else {
+            self.out.write_all(&self.record)?;
+            self.record.clear();
+        }
+        Ok(())
+    }
+
+    /// Flushes the rows and returns the output.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// Whether some cell of a record (bytes as csv writes them) may start like a formula: a cheap
+/// test that lets most records skip parsing. It may say yes for a record with no such cell (a
+/// `,-` inside a quoted cell, a negative number), never no for one with such a cell.
+fn may_be_risky(record: &[u8]) -> bool {
+    let risky = |b: u8| matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r');
+    record.iter().enumerate().any(|(i, &b)| {
+        (i == 0 || record[i - 1] == b',') && (risky(b) || (b == b'"' && record.get(i + 1).is_some_and(|&c| risky(c))))
+    })
 }
 
 /// Whether a cell would be read as a formula by a spreadsheet (OWASP "CSV Injection"): it starts

@@ -262,6 +262,9 @@ pub struct SampleRow {
     pub clamped: usize,
     /// Per arm (baseline, then each intervention), per cohort, the rates.
     pub arms: Vec<Vec<[f64; 6]>>,
+    /// Per arm, per cohort, the rate of `protected_in_time` (simulated worlds only; empty here,
+    /// since shards carry exactly solved worlds).
+    pub in_time: Vec<Vec<f64>>,
     /// The value of each observed figure.
     pub observed: Vec<f64>,
 }
@@ -272,12 +275,14 @@ impl From<&Sample> for SampleRow {
             values,
             clamped,
             arms,
+            in_time,
             observed,
         } = s;
         SampleRow {
             values: values.clone(),
             clamped: *clamped,
             arms: arms.clone(),
+            in_time: in_time.clone(),
             observed: observed.clone(),
         }
     }
@@ -289,12 +294,14 @@ impl From<SampleRow> for Sample {
             values,
             clamped,
             arms,
+            in_time,
             observed,
         } = r;
         Sample {
             values,
             clamped,
             arms,
+            in_time,
             observed,
         }
     }

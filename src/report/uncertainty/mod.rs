@@ -8,62 +8,28 @@
 //! a variant's value minus the baseline's in the same sampled world. Quantiles interpolate
 //! linearly between order statistics (R's and numpy's default, "type 7"). `p_positive` is the
 //! share of sampled worlds where the value is > 0. Every sampled world counts once (`subset =
-//! all`).
+//! all`); with observed figures, `subset = plausible` keeps the worlds that reproduce them.
+//!
+//! The large tables are written as the worlds come ([`UncertaintyWriter`], `stream.rs`); the
+//! small ones are made at the end from the compact [`Numbers`] ([`UncertaintyReport::new`]).
 
 use std::fmt::Write as _;
 
-use super::ALL_COHORTS;
-use super::csv::{CsvRow, rows_to_csv, to_csv};
+use super::csv::{CsvRow, to_csv};
+use super::folder::MANIFEST;
 use super::manifest::Manifest;
 use super::sensitivity::{self, Design, SensitivityRow};
-use super::write::{Table, names, render};
-use crate::exact::uncertainty::{OUTCOME_NAMES, Sample};
-use crate::scenario::{Scenario, VariantKind};
+use crate::scenario::Scenario;
 
 mod rows;
+mod stream;
 pub use rows::{OutcomeRow, PairRow, PlausibleRow, RankRow, SampleRow, SummaryRow};
+pub use stream::{IN_TIME, Numbers, UncertaintyWriter};
 
-/// The numbers of `outcomes.csv`: victims per year per world, arm, cohort (then `*`) and
-/// outcome, with the names and victims that turn them into rows.
-#[derive(Debug, Clone)]
-pub struct Outcomes {
-    arms: Vec<String>,
-    cohorts: Vec<String>,
-    weights: Vec<f64>,
-    vpy: Vec<Vec<Vec<[f64; 6]>>>,
-}
-
-impl Outcomes {
-    /// The rows of `outcomes.csv`, made one at a time.
-    pub fn rows(&self) -> impl Iterator<Item = OutcomeRow> + '_ {
-        self.vpy.iter().enumerate().flat_map(move |(i, world)| {
-            world.iter().zip(&self.arms).flat_map(move |(arm, name)| {
-                arm.iter()
-                    .zip(&self.cohorts)
-                    .zip(&self.weights)
-                    .flat_map(move |((values, cohort), w)| {
-                        values.iter().zip(OUTCOME_NAMES).map(move |(v, measure)| OutcomeRow {
-                            sample: i,
-                            variant: name.clone(),
-                            cohort: cohort.clone(),
-                            measure,
-                            rate: if *w > 0.0 { v / w } else { 0.0 },
-                            victims_per_year: *v,
-                        })
-                    })
-            })
-        })
-    }
-}
-
-/// Every table of one uncertainty run.
+/// The small tables of one uncertainty run, computed from the [`Numbers`] of its worlds once
+/// they are all evaluated (the large ones are streamed by [`UncertaintyWriter`]).
 #[derive(Debug, Clone)]
 pub struct UncertaintyReport {
-    /// `samples.csv`.
-    pub samples: Vec<SampleRow>,
-    /// `outcomes.csv`, kept as numbers and written row by row: it is by far the largest table
-    /// (worlds × arms × cohorts × 6 rows), so it is never held as row structs.
-    pub outcomes: Outcomes,
     /// `summary.csv`.
     pub summary: Vec<SummaryRow>,
     /// `ranking.csv`.
@@ -72,11 +38,17 @@ pub struct UncertaintyReport {
     pub pairwise: Vec<PairRow>,
     /// `sensitivity.csv` (Sobol and Morris designs).
     pub sensitivity: Vec<SensitivityRow>,
-    /// `plausible.csv` (when the scenario has observed figures).
-    pub plausible: Vec<PlausibleRow>,
     /// `manifest.json`.
     pub manifest: Manifest,
+    /// Worlds evaluated.
+    pub worlds: usize,
+    /// Per observed figure that rules out some world, how many (see [`Numbers::outside`]).
+    pub outside: Vec<(String, usize)>,
 }
+
+/// A file of an uncertainty results folder: its name and, for the small tables, how to render it
+/// (`None`: streamed into the staging folder while the worlds are evaluated).
+type File = (&'static str, Option<fn(&UncertaintyReport) -> Vec<u8>>);
 
 /// The `q` quantile of sorted values, interpolating linearly (type 7).
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
@@ -119,140 +91,85 @@ fn summary_row(
     }
 }
 
-/// Per sample, per arm, per cohort (then `*` last), victims per year of each outcome.
-fn victims(s: &Scenario, samples: &[Sample]) -> Vec<Vec<Vec<[f64; 6]>>> {
-    let weights: Vec<f64> = s.cohorts().iter().map(|c| c.victims).collect();
-    samples
-        .iter()
-        .map(|sample| {
-            sample
-                .arms
-                .iter()
-                .map(|arm| {
-                    let mut rows: Vec<[f64; 6]> = arm
-                        .iter()
-                        .zip(&weights)
-                        .map(|(rates, w)| rates.map(|r| r * w))
-                        .collect();
-                    let mut total = [0.0; 6];
-                    for r in &rows {
-                        for (t, v) in total.iter_mut().zip(r) {
-                            *t += v;
-                        }
-                    }
-                    rows.push(total);
-                    rows
-                })
-                .collect()
-        })
-        .collect()
-}
-
 impl UncertaintyReport {
-    /// Builds every table from the samples of `s` evaluated at the points of `design`, in order
-    /// (the interventions are the arms after the baseline); `seed` is the design's, for the
-    /// manifest and the bootstrap.
-    pub fn new(s: &Scenario, samples: &[Sample], design: &Design, seed: u64) -> UncertaintyReport {
-        let mut arms = vec![super::BASELINE.to_owned()];
-        arms.extend(
-            s.variants()
-                .iter()
-                .filter(|v| matches!(v.kind, VariantKind::Intervention))
-                .map(|v| v.name.clone()),
-        );
-        let mut cohorts: Vec<String> = s.cohorts().iter().map(|c| c.name.clone()).collect();
-        cohorts.push(ALL_COHORTS.to_owned());
-        let total_victims: f64 = s.cohorts().iter().map(|c| c.victims).sum();
-        let weights: Vec<f64> = s.cohorts().iter().map(|c| c.victims).chain([total_victims]).collect();
-        let vpy = victims(s, samples);
+    /// Builds the small tables from the numbers of the worlds of `s` evaluated at the points of
+    /// `design`, in order (the interventions are the arms after the baseline); `seed` is the
+    /// design's, for the manifest and the bootstrap; `trials`: simulated with that many trials
+    /// per cohort (and arm) instead of solved exactly.
+    pub fn new(s: &Scenario, n: &Numbers, design: &Design, seed: u64, trials: Option<u64>) -> UncertaintyReport {
+        let worlds = n.worlds();
         let mut out = UncertaintyReport {
-            samples: Vec::new(),
-            outcomes: Outcomes {
-                arms: arms.clone(),
-                cohorts: cohorts.clone(),
-                weights: weights.clone(),
-                vpy: Vec::new(),
-            },
             summary: Vec::new(),
             ranking: Vec::new(),
             pairwise: Vec::new(),
             sensitivity: Vec::new(),
-            plausible: Vec::new(),
-            manifest: Manifest::uncertainty(s, design.name(), samples.len(), seed),
+            manifest: Manifest::uncertainty(s, design.name(), worlds, seed),
+            worlds,
+            outside: n.outside.clone(),
         };
-        for (i, sample) in samples.iter().enumerate() {
-            for (f, v) in s.factors().iter().zip(&sample.values) {
-                out.samples.push(SampleRow {
-                    sample: i,
-                    factor: f.name.clone(),
-                    value: *v,
-                });
-            }
+        if let Some(t) = trials {
+            out.manifest.set_simulated(t);
         }
         // Every world counts once in `all`; with observed figures, `plausible` keeps the worlds
         // that reproduce all of them.
-        let mut subsets: Vec<(&'static str, Vec<usize>)> = vec![("all", (0..samples.len()).collect())];
+        let mut subsets: Vec<(&'static str, Vec<usize>)> = vec![("all", (0..worlds).collect())];
         if !s.observed().is_empty() {
-            subsets.push((
-                "plausible",
-                (0..samples.len()).filter(|&i| samples[i].plausible(s)).collect(),
-            ));
-            for (i, sample) in samples.iter().enumerate() {
-                for (o, v) in s.observed().iter().zip(&sample.observed) {
-                    out.plausible.push(PlausibleRow {
-                        sample: i,
-                        observation: o.name.clone(),
-                        value: *v,
-                        inside: (o.lo..=o.hi).contains(v),
-                    });
-                }
-            }
+            subsets.push(("plausible", (0..worlds).filter(|&i| n.plausible[i]).collect()));
             out.manifest.set_plausible(subsets[1].1.len());
         }
         for (subset, keep) in &subsets {
             if keep.is_empty() {
                 continue;
             }
-            let vpy: Vec<&Vec<Vec<[f64; 6]>>> = keep.iter().map(|&i| &vpy[i]).collect();
-            for (a, name) in arms.iter().enumerate() {
-                for (c, cohort) in cohorts.iter().enumerate() {
-                    for (m, measure) in OUTCOME_NAMES.iter().enumerate() {
-                        let level: Vec<f64> = vpy.iter().map(|x| x[a][c][m]).collect();
+            for (a, name) in n.arms.iter().enumerate() {
+                for (c, cohort) in n.cohorts.iter().enumerate() {
+                    for (m, measure) in n.measures.iter().enumerate() {
+                        let level: Vec<f64> = keep.iter().map(|&i| n.at(i, a, c, m)).collect();
                         out.summary
                             .push(summary_row(subset, name, cohort, (measure, "level"), &level));
                         if a > 0 {
-                            let gain: Vec<f64> = vpy.iter().map(|x| x[a][c][m] - x[0][c][m]).collect();
+                            let gain: Vec<f64> = keep.iter().map(|&i| n.at(i, a, c, m) - n.at(i, 0, c, m)).collect();
                             out.summary
                                 .push(summary_row(subset, name, cohort, (measure, "gain"), &gain));
                         }
                     }
                 }
             }
-            out.decision_tables(subset, &arms, &vpy);
+            out.decision_tables(subset, n, keep);
         }
-        if !samples.is_empty() {
+        if worlds > 0 {
             let factors: Vec<String> = s.factors().iter().map(|f| f.name.clone()).collect();
-            let all = cohorts.len() - 1;
-            let totals: Vec<Vec<[f64; 6]>> = vpy.iter().map(|x| x.iter().map(|arm| arm[all]).collect()).collect();
-            out.sensitivity = sensitivity::rows(design, &arms, &factors, &totals, seed);
+            let all = n.cohorts.len() - 1;
+            let totals: Vec<Vec<[f64; 6]>> = (0..worlds)
+                .map(|i| {
+                    (0..n.arms.len())
+                        .map(|a| std::array::from_fn(|m| n.at(i, a, all, m)))
+                        .collect()
+                })
+                .collect();
+            out.sensitivity = sensitivity::rows(design, &n.arms, &factors, &totals, seed);
         }
-        out.outcomes.vpy = vpy;
-        out.manifest.files = names(&UncertaintyReport::tables(
-            !matches!(design, Design::Lhs(_)),
-            !s.observed().is_empty(),
-        ));
+        out.manifest.files = UncertaintyReport::tables(!matches!(design, Design::Lhs(_)), !s.observed().is_empty())
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
         out
     }
 
     /// `ranking.csv` and `pairwise.csv`, from the gains over all cohorts.
-    fn decision_tables(&mut self, subset: &'static str, arms: &[String], vpy: &[&Vec<Vec<[f64; 6]>>]) {
-        let all = vpy.first().map_or(0, |x| x[0].len() - 1);
-        let n = vpy.len() as f64;
+    fn decision_tables(&mut self, subset: &'static str, numbers: &Numbers, keep: &[usize]) {
+        let arms = &numbers.arms;
+        let all = numbers.cohorts.len() - 1;
+        let n = keep.len() as f64;
         for (measure, m) in [("completed", 4), ("protected", 1)] {
             // gains[sample][intervention]
-            let gains: Vec<Vec<f64>> = vpy
+            let gains: Vec<Vec<f64>> = keep
                 .iter()
-                .map(|x| (1..arms.len()).map(|a| x[a][all][m] - x[0][all][m]).collect())
+                .map(|&i| {
+                    (1..arms.len())
+                        .map(|a| numbers.at(i, a, all, m) - numbers.at(i, 0, all, m))
+                        .collect()
+                })
                 .collect();
             let k = arms.len() - 1;
             let mut best = vec![0usize; k];
@@ -305,34 +222,36 @@ impl UncertaintyReport {
         }
     }
 
-    /// The tables of an `uncertainty` results folder, in writing order: the one list of its files.
-    fn tables(indices: bool, observed: bool) -> Vec<Table<UncertaintyReport>> {
-        let mut t: Vec<Table<UncertaintyReport>> = vec![
-            (SampleRow::FILE, |r| to_csv(&r.samples)),
-            (OutcomeRow::FILE, |r| rows_to_csv::<OutcomeRow, _>(r.outcomes.rows())),
-            (SummaryRow::FILE, |r| to_csv(&r.summary)),
-            (RankRow::FILE, |r| to_csv(&r.ranking)),
-            (PairRow::FILE, |r| to_csv(&r.pairwise)),
+    /// The files of an `uncertainty` results folder, in writing order: the one list of its files.
+    fn tables(indices: bool, observed: bool) -> Vec<File> {
+        let mut t: Vec<File> = vec![
+            (SampleRow::FILE, None),
+            (OutcomeRow::FILE, None),
+            (SummaryRow::FILE, Some(|r| to_csv(&r.summary))),
+            (RankRow::FILE, Some(|r| to_csv(&r.ranking))),
+            (PairRow::FILE, Some(|r| to_csv(&r.pairwise))),
         ];
         if indices {
-            t.push((SensitivityRow::FILE, |r| to_csv(&r.sensitivity)));
+            t.push((SensitivityRow::FILE, Some(|r| to_csv(&r.sensitivity))));
         }
         if observed {
-            t.push((PlausibleRow::FILE, |r| to_csv(&r.plausible)));
+            t.push((PlausibleRow::FILE, None));
         }
         t
     }
 
-    /// Every file of the results folder (name, bytes), `manifest.json` last.
+    /// The files of the results folder made in memory (name, bytes), `manifest.json` last; the
+    /// streamed ones are already in the staging folder.
     pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
         let info = self.manifest.uncertainty.as_ref();
         let indices = info.is_some_and(|u| u.design != "lhs");
         let observed = info.is_some_and(|u| u.plausible.is_some());
-        render(
-            self,
-            &UncertaintyReport::tables(indices, observed),
-            self.manifest.to_json(),
-        )
+        let mut files: Vec<(&'static str, Vec<u8>)> = UncertaintyReport::tables(indices, observed)
+            .into_iter()
+            .filter_map(|(name, render)| render.map(|f| (name, f(self))))
+            .collect();
+        files.push((MANIFEST, self.manifest.to_json()));
+        files
     }
 
     /// The three factors with the largest total index (`ST`, or `mu_star` for Morris) on one
@@ -360,7 +279,7 @@ impl UncertaintyReport {
         let Some(plausible) = self.manifest.uncertainty.as_ref().and_then(|u| u.plausible) else {
             return "all";
         };
-        let total = self.plausible.iter().map(|r| r.sample + 1).max().unwrap_or(0);
+        let total = self.worlds;
         let _ = writeln!(
             out,
             "  {plausible} of {total} sampled worlds reproduce every observed figure (plausible); the ranking below is over {}",
@@ -369,13 +288,7 @@ impl UncertaintyReport {
         if plausible > 0 {
             return "plausible";
         }
-        let mut outside: Vec<(&str, usize)> = Vec::new();
-        for r in self.plausible.iter().filter(|r| !r.inside) {
-            match outside.iter_mut().find(|(n, _)| *n == r.observation) {
-                Some(e) => e.1 += 1,
-                None => outside.push((&r.observation, 1)),
-            }
-        }
+        let mut outside = self.outside.clone();
         outside.sort_by_key(|e| std::cmp::Reverse(e.1));
         if let Some((name, n)) = outside.first() {
             let _ = writeln!(
