@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 mod bench;
 mod check;
 mod exact;
+mod report;
 mod run;
 mod uncertainty;
 
@@ -48,6 +49,9 @@ enum Command {
     /// Sample the scenario's [[uncertain]] factors, solve every sampled world exactly, and report
     /// how the outcomes and the ranking of the interventions vary (summary, ranking, pairwise).
     Uncertainty(uncertainty::UncertaintyArgs),
+    /// Render results folders as `DIR/report.html`: one self-contained page of charts (no
+    /// network, no script), read from the folder's files alone.
+    Report(report::ReportArgs),
 }
 
 /// Options that choose how scenario files are read and which variants run.
@@ -104,6 +108,7 @@ where
         Command::Exact(a) => exact::exact(&a),
         Command::Bench(a) => bench::bench(&a),
         Command::Uncertainty(a) => uncertainty::uncertainty(&a),
+        Command::Report(a) => report::report(&a),
     }
 }
 

@@ -12,7 +12,7 @@ use clap::Args;
 use super::{LoadArgs, progress_bar, reserve_all};
 use crate::engine::{self, RunConfig};
 use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
-use crate::report::{Report, summary};
+use crate::report::Report;
 use crate::scenario::Scenario;
 
 #[derive(Debug, Args)]
@@ -50,6 +50,9 @@ pub(super) struct RunArgs {
     /// the cap.
     #[arg(long, value_name = "P", value_parser = parse_precision)]
     precision: Option<f64>,
+    /// Also write `report.html` into each results folder (what `refgap report` does).
+    #[arg(long)]
+    report: bool,
 }
 
 fn parse_precision(v: &str) -> std::result::Result<f64, String> {
@@ -129,6 +132,12 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
                 kept.display()
             );
         }
+        if args.report {
+            let page = crate::report::html::write(&dir)?;
+            if !args.quiet {
+                eprintln!("wrote {}", page.display());
+            }
+        }
         let checks = if args.check_exact {
             exact_checks(&s, &result)?
         } else {
@@ -143,24 +152,7 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
             failed_checks.push(format!("{} (max |z| = {worst:.2})", s.name()));
         }
         if !args.quiet {
-            let title = format!(
-                "{}: {} cohort(s) × {} trials, seed {}, {} variant(s) besides the baseline",
-                s.name(),
-                s.cohorts().len(),
-                trials_label(&result),
-                config.seed,
-                s.variants().len()
-            );
-            write!(stdout, "{}", summary::render(&title, &report.summary))?;
-            writeln!(stdout)?;
-            if !report.ranking.is_empty() {
-                write!(
-                    stdout,
-                    "{}",
-                    summary::render_ranking(&report.ranking, !config.independent)
-                )?;
-                writeln!(stdout)?;
-            }
+            write!(stdout, "{}", report.text)?;
             stdout.flush()?;
             if args.check_exact {
                 write!(stdout, "{}", render_checks(&checks))?;
@@ -218,23 +210,6 @@ impl Eta {
         }
         let left = elapsed.as_secs_f64() * self.total.saturating_sub(done) as f64 / done as f64;
         (left > Eta::LONG.as_secs_f64() && !self.warned.swap(true, Ordering::Relaxed)).then_some(left / 3600.0)
-    }
-}
-
-/// `N` when every cohort ran the same trials, else `N1–N2` (a run with a target precision).
-fn trials_label(result: &engine::RunResult) -> String {
-    let lo = result.stops.iter().map(|st| st.trials).min().unwrap_or(0);
-    let hi = result.stops.iter().map(|st| st.trials).max().unwrap_or(0);
-    let reasons: Vec<&str> = result.stops.iter().map(|st| st.reason.name()).collect();
-    let why = if result.config.precision.is_some() {
-        format!(" (stopped by: {})", reasons.join(", "))
-    } else {
-        String::new()
-    };
-    if lo == hi {
-        format!("{lo}{why}")
-    } else {
-        format!("{lo}–{hi}{why}")
     }
 }
 

@@ -34,6 +34,64 @@ use crate::error::{Error, Result};
 /// The name of a results folder's manifest, the file that marks a folder as refgap's.
 pub const MANIFEST: &str = "manifest.json";
 
+/// The page `refgap report` (and `run --report`) writes into a results folder. It is not in the
+/// manifest (it is written after, from the folder's files); refgap recognises its own page by
+/// [`REPORT_MARKER`] near its start, treats it as part of the result when replacing or removing
+/// one, and never overwrites a `report.html` without it.
+pub const REPORT: &str = "report.html";
+
+/// The tag in the `<head>` of every page refgap writes (within its first 512 bytes).
+pub const REPORT_MARKER: &str = "<meta name=\"generator\" content=\"refgap report\">";
+
+/// Whether `path` is a regular file that refgap wrote as a report page.
+fn is_own_report(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return false;
+    };
+    let mut head = [0u8; 512];
+    let n = match (meta.is_file(), fs::File::open(path)) {
+        (true, Ok(mut f)) => f.read(&mut head).unwrap_or(0),
+        _ => return false,
+    };
+    String::from_utf8_lossy(&head[..n]).contains(REPORT_MARKER)
+}
+
+/// Writes `bytes` as [`REPORT`] in the refgap results folder `dir`, atomically (a temporary file
+/// in `dir`, flushed, then renamed over the old page). Refused when `dir` is not a refgap result,
+/// or when its `report.html` is not a page refgap wrote. Returns the page's path.
+pub fn write_report(dir: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    if manifest_files(dir).is_none() {
+        return Err(refused(
+            dir,
+            "it is not a refgap results folder (no refgap manifest.json); give `refgap report` a folder written by refgap",
+        ));
+    }
+    let path = dir.join(REPORT);
+    if fs::symlink_metadata(&path).is_ok() && !is_own_report(&path) {
+        return Err(refused(
+            &path,
+            "this report.html was not written by refgap; move it out of the folder and run `refgap report` again",
+        ));
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{REPORT}.partial-{}-", std::process::id()))
+        .tempfile_in(dir)
+        .map_err(io_err(dir))?;
+    tmp.write_all(bytes).map_err(io_err(&path))?;
+    // A temporary file is private (0600); the page is a result like the CSVs beside it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = fs::Permissions::from_mode(0o644);
+        tmp.as_file().set_permissions(perms).map_err(io_err(&path))?;
+    }
+    tmp.as_file().sync_all().map_err(io_err(&path))?;
+    tmp.persist(&path).map_err(|e| io_err(&path)(e.error))?;
+    sync_dir(dir)?;
+    Ok(path)
+}
+
 /// A reserved results folder: locked, checked, with its staging folder made. Dropping it
 /// without [`commit`](OutputFolder::commit) removes the staging folder and leaves `OUT/NAME`
 /// as it was.
@@ -273,7 +331,9 @@ fn check_replaceable(dir: &Path) -> Result<()> {
     };
     let foreign: Vec<String> = names
         .into_iter()
-        .filter(|(n, is_file)| !(*is_file && (n == MANIFEST || listed.contains(n))))
+        .filter(|(n, is_file)| {
+            !(*is_file && (n == MANIFEST || listed.contains(n) || (n == REPORT && is_own_report(&dir.join(n)))))
+        })
         .map(|(n, _)| n)
         .collect();
     if !foreign.is_empty() {
@@ -307,6 +367,10 @@ fn manifest_files(dir: &Path) -> Option<Vec<String>> {
 /// folder itself (which fails, keeping everything else, if anything else is in it).
 fn remove_result(dir: &Path) -> Result<()> {
     let listed = manifest_files(dir).unwrap_or_default();
+    if is_own_report(&dir.join(REPORT)) {
+        let path = dir.join(REPORT);
+        fs::remove_file(&path).map_err(io_err(&path))?;
+    }
     for name in listed.iter().map(String::as_str).chain([MANIFEST]) {
         let path = dir.join(name);
         match fs::remove_file(&path) {

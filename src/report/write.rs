@@ -14,6 +14,9 @@ use super::csv::{
 use super::folder::{MANIFEST, OutputFolder};
 use crate::error::Result;
 
+/// The terminal summary of a run, saved as printed.
+pub const SUMMARY: &str = "summary.txt";
+
 /// A file of a results folder: its name and how to render it from the report.
 pub(crate) type Table<R> = (&'static str, fn(&R) -> Vec<u8>);
 
@@ -45,6 +48,7 @@ impl Report {
         if has_variants {
             t.push((ComparisonRow::FILE, |r| to_csv(&r.comparisons)));
         }
+        t.push((SUMMARY, |r| r.text.clone().into_bytes()));
         t
     }
 

@@ -9,6 +9,8 @@ mod exact_vs_mc; // the exact chain solution against the simulation, bundled and
 mod inputs; // inputs stay in the scenario's folder, only regular files, size cap, formula cells neutralised
 mod limits; // long runs announced early, loops no case can leave warned
 mod outputs; // results folders never destroy what refgap did not write; the manifest lists the folder
+mod rebuild; // every number of the terminal summary rebuilt from the results folder's files
+mod report; // `refgap report`: the self-contained page, its charts and numbers, never over a user's file
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
 mod scenarios; // every bundled scenario loads; every invalid fixture fails with its message
 mod snapshots; // golden tables of bundled scenarios at a fixed seed: any change to numbers or format shows
