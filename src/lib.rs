@@ -66,9 +66,10 @@
 //!   layout ([`report::write`], [`report::manifest`]), terminal summaries, and
 //!   [`report::folder`], the results folder reserved before the work and committed atomically;
 //!   [`report::uncertainty`] turns sampled worlds into levels, gains, rank acceptability and
-//!   pairwise tables.
+//!   pairwise tables; [`report::html`] draws any results folder, from its files alone, as one
+//!   self-contained `report.html`.
 //! - [`cli`]: the command line, one file per subcommand (`run`, `check`, `exact`, `uncertainty`,
-//!   `bench`), each
+//!   `report`, `bench`), each
 //!   calling the library and printing what it returns; `main.rs` only maps its result to an
 //!   exit code.
 //!

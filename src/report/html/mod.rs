@@ -10,9 +10,9 @@
 //! CSVs. Tables are read by column name, so a folder with more columns, or an older one with
 //! fewer, still renders; what is missing is said on the page.
 //!
-//! Layout: [`table`] reads the folder, [`run`], [`exact`] and [`uncertainty`] turn its tables
-//! into [`figure::Figure`]s using [`chart`] (plotters) and [`network`] (the leak map), and
-//! [`page`] lays the figures out (maud). The file is written by [`write`], through
+//! Layout: `table` reads the folder; `run`, `channels`, `practices`, `exact` and `uncertainty`
+//! turn its tables into `figure::Figure`s using `chart` (plotters) and `network` (the leak map);
+//! `page` lays the figures out (maud). The file is written by [`write`], through
 //! [`crate::report::folder::write_report`] (atomic; never over a `report.html` refgap did not
 //! write: refgap's pages carry [`crate::report::folder::REPORT_MARKER`]).
 
