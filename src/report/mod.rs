@@ -45,6 +45,8 @@ pub struct Report {
     pub comparisons: Vec<ComparisonRow>,
     /// `variants.csv`.
     pub variants: Vec<VariantRow>,
+    /// `cohorts.csv`.
+    pub cohorts: Vec<self::csv::CohortRow>,
     /// `manifest.json`.
     pub manifest: manifest::Manifest,
     /// One line per cohort for the terminal (baseline).
@@ -114,6 +116,7 @@ impl Report {
             inconsistency: Vec::new(),
             comparisons: Vec::new(),
             variants: variant_rows(s),
+            cohorts: self::csv::cohort_rows(s),
             manifest: manifest::Manifest::new(s, result),
             summary: Vec::new(),
             ranking: Vec::new(),

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use super::Report;
 use super::csv::{
-    ChannelRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow, to_csv,
+    ChannelRow, CohortRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, RateRow, TimeRow, VariantRow,
+    to_csv,
 };
 use super::folder::{MANIFEST, OutputFolder};
 use crate::error::Result;
@@ -44,6 +45,7 @@ impl Report {
             (GapRow::FILE, |r| to_csv(&r.gap)),
             (InconsistencyRow::FILE, |r| to_csv(&r.inconsistency)),
             (VariantRow::FILE, |r| to_csv(&r.variants)),
+            (CohortRow::FILE, |r| to_csv(&r.cohorts)),
         ];
         if has_variants {
             t.push((ComparisonRow::FILE, |r| to_csv(&r.comparisons)));

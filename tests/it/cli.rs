@@ -95,6 +95,7 @@ const RESULT_FILES: &[&str] = &[
     "gap.csv",
     "inconsistency.csv",
     "variants.csv",
+    "cohorts.csv",
     "summary.txt",
     "manifest.json",
 ];

@@ -54,7 +54,8 @@ browse() {
   browser_pid=
 }
 
-run_charts="outcomes milestones gap inconsistency-country inconsistency-entry leak-map top-channels times"
+run_charts="outcomes milestones gap leak-map top-channels times"
+spread="inconsistency-country inconsistency-entry"
 "$refgap" run scenarios/minimal.toml scenarios/talibe.toml scenarios/ecowas-2020 scenarios/europe-leg \
   --trials 5000 -q --report --out "$work/results"
 "$refgap" exact scenarios/ecowas-2020 -q --out "$work/results"
@@ -63,9 +64,9 @@ run_charts="outcomes milestones gap inconsistency-country inconsistency-entry le
 
 declare -A charts=(
   [minimal]="$run_charts"
-  [talibe]="$run_charts practices"
-  [ecowas-2020]="$run_charts practices"
-  [europe-leg]="$run_charts"
+  [talibe]="$run_charts $spread practices"
+  [ecowas-2020]="$run_charts $spread practices"
+  [europe-leg]="$run_charts $spread"
   [ecowas-2020-exact]="outcomes milestones gap practices top-channels leak-map"
   [talibe-uncertainty]="gains rank-acceptability plausible sensitivity"
 )
@@ -87,7 +88,7 @@ for name in minimal talibe ecowas-2020 europe-leg ecowas-2020-exact talibe-uncer
     mkdir -p "$REPORT_SCREENSHOTS"
     "$venv/bin/python" -c "
 import sys; from PIL import Image
-Image.open(sys.argv[1]).convert('RGB').quantize(colors=64).save(sys.argv[2], optimize=True)" \
+Image.open(sys.argv[1]).convert('RGB').quantize(colors=256).save(sys.argv[2], optimize=True)" \
       "$work/$name.png" "$root/$REPORT_SCREENSHOTS/$name.png"
   fi
 done

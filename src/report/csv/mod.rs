@@ -287,6 +287,9 @@ macro_rules! csv_row {
     };
 }
 
+mod cohorts;
+pub use cohorts::{CohortRow, cohort_rows};
+
 csv_row!(
     RateRow,
     "rates.csv",

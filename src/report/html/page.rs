@@ -4,7 +4,7 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::figure::{DataTable, Figure};
+use super::figure::{Cell, DataTable, Figure, key};
 use super::table::Folder;
 use crate::report::folder::REPORT_MARKER;
 
@@ -43,11 +43,13 @@ pub(crate) fn page(f: &Folder, figures: &[Figure]) -> String {
                         "refgap " (f.text("/version"))
                         @if !f.text("/commit").is_empty() { " (commit " (f.text("/commit").chars().take(12).collect::<String>()) ")" }
                         " · " (kind) " results · scenario file " (f.text("/scenario/file"))
-                        @if !f.text("/seed").is_empty() { " · seed " (f.text("/seed")) " · " (f.text("/trials")) " trials per cohort" }
+                        @if !f.text("/seed").is_empty() { " · seed " (f.text("/seed")) }
+                        @if !f.text("/trials").is_empty() { " · " (f.text("/trials")) " trials per cohort" }
+                        @if !f.text("/samples").is_empty() { " · " (f.text("/samples")) " sampled worlds (" (f.text("/design")) ")" }
                         @if !f.text("/method").is_empty() { " · " (f.text("/method")) }
                     }
                     @if !f.text("/command").is_empty() { p.meta { "command: " code { (f.text("/command")) } } }
-                    p.meta { "Every number on this page is in the CSV tables of the folder " code { (f.dir.display().to_string()) } "; hover a chart for its numbers, or open the table below it." }
+                    p.meta { "Every number on this page is in the CSV tables beside it, in the folder " code { (folder_name(f)) } "; hover a chart for its numbers, or open the table below it." }
                     nav { ol { @for fig in figures { li { a href={ "#" (fig.id) } { (fig.title) } } } li { a href="#cohorts" { "Cohorts" } } } }
                 }
                 @for fig in figures { (figure(fig)) }
@@ -56,6 +58,15 @@ pub(crate) fn page(f: &Folder, figures: &[Figure]) -> String {
         }
     };
     markup.into_string()
+}
+
+/// The results folder's own name (not its full path: the page may be mailed or published).
+fn folder_name(f: &Folder) -> String {
+    f.dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| f.dir.display().to_string())
 }
 
 fn figure(fig: &Figure) -> Markup {
@@ -103,6 +114,46 @@ fn key_attr(key: &[(String, String)]) -> String {
 }
 
 fn cohorts(f: &Folder) -> Markup {
+    if let Some(t) = f.table("cohorts.csv") {
+        let mut d = DataTable {
+            file: "cohorts.csv".into(),
+            headers: [
+                "cohort",
+                "origin",
+                "age",
+                "exploitation",
+                "victims_per_year",
+                "goal",
+                "entry",
+                "entry_share",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: Vec::new(),
+        };
+        for r in t.rows() {
+            d.rows.push((
+                key(&r, &["cohort", "entry"]),
+                vec![
+                    Cell::text(r.get("cohort")),
+                    Cell::text(r.get("origin")),
+                    Cell::text(r.get("age")),
+                    Cell::text(r.get("exploitation")),
+                    Cell::num(&r, "victims_per_year", 0),
+                    Cell::text(r.get("goal")),
+                    Cell::text(r.get("entry")),
+                    Cell::num(&r, "entry_share", 3),
+                ],
+            ));
+        }
+        return html! {
+            section.figure id="cohorts" {
+                h2 { "Cohorts" }
+                p.how { "From cohorts.csv: who each cohort is, its victims per year, its goal and where its victims are identified (one row per entry point)." }
+                (table(&d))
+            }
+        };
+    }
     let list = f
         .manifest
         .get("cohorts")

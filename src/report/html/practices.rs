@@ -3,7 +3,7 @@
 
 use super::chart::{self, Curves, Dots};
 use super::figure::{Cell, DataTable, Figure, key};
-use super::run::{missing, point};
+use super::run::point;
 use super::table::{Folder, Row, Table};
 
 /// Variants of `kind` in `variants.csv` order, with their sweep and first axis value.
@@ -30,7 +30,12 @@ fn gain<'a>(t: &'a Table, variant: &str, measure: &str) -> Option<Row<'a>> {
 pub(crate) fn forest(f: &Folder) -> Figure {
     let interventions = variants_of(f, "intervention");
     let Some(t) = f.table("comparisons.csv").filter(|_| !interventions.is_empty()) else {
-        return missing("practices", "Practices", "intervention (no comparisons.csv)");
+        return Figure {
+            id: "practices".into(),
+            title: "Practices".into(),
+            notes: vec!["This run has no [[intervention]]: no practice to compare with the baseline.".into()],
+            ..Figure::default()
+        };
     };
     let mut table = DataTable {
         file: "comparisons.csv".into(),

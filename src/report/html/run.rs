@@ -280,21 +280,26 @@ pub(crate) fn by_group(f: &Folder, level: &str, what: &str) -> Figure {
             ));
         }
     }
+    let empty = rows.is_empty();
     Figure {
         id,
         title: format!("Inconsistency: completed rate by {what} (baseline)"),
         how: format!(
             "Each dot is the completed rate of the victims identified at one {what}; the line is its Wilson 95 % interval. Dots of one cohort far apart mean the outcome depends on where a victim is found."
         ),
-        svg: chart::dots(&Dots {
-            x_label: "completed rate (%)".into(),
-            series: vec!["completed".into()],
-            rows,
-            bars: false,
-            scale: 100.0,
-            decimals: 1,
-            interval: "",
-        }),
+        svg: if empty {
+            String::new()
+        } else {
+            chart::dots(&Dots {
+                x_label: "completed rate (%)".into(),
+                series: vec!["completed".into()],
+                rows,
+                bars: false,
+                scale: 100.0,
+                decimals: 1,
+                interval: "",
+            })
+        },
         notes,
         table,
     }
