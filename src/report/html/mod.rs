@@ -12,7 +12,7 @@
 //!
 //! Layout: `table` reads the folder; `run`, `channels`, `practices`, `exact` and `uncertainty`
 //! turn its tables into `figure::Figure`s using `chart` (plotters) and `network` (the leak map);
-//! `page` lays the figures out (maud). The file is written by [`write`], through
+//! `page` lays the figures out (maud). The file is written by [`write()`], through
 //! [`crate::report::folder::write_report`] (atomic; never over a `report.html` refgap did not
 //! write: refgap's pages carry [`crate::report::folder::REPORT_MARKER`]).
 
