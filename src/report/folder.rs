@@ -10,7 +10,8 @@
 //!    same `OUT/NAME` at the same time fails at once, naming the folder. The operating system
 //!    drops the lock when a process dies, so a crash never leaves the folder locked.
 //! 3. `OUT/NAME` may be written only when it does not exist, is an empty folder, or is a refgap
-//!    result holding nothing but `manifest.json` and the files its manifest lists. Anything else
+//!    result holding nothing but `manifest.json`, the files its manifest lists and refgap's own
+//!    report page ([`REPORT`], recognised by [`REPORT_MARKER`]). Anything else
 //!    (a file, a scenario folder, a result in which a user saved a notebook) is refused, naming
 //!    what is in the way. A folder that holds, or is, an input of the run is always refused.
 //! 4. With the lock held, any `OUT/.NAME.partial-*` or `OUT/.NAME.old-*` folder belongs to an
@@ -42,6 +43,12 @@ pub const REPORT: &str = "report.html";
 
 /// The tag in the `<head>` of every page refgap writes (within its first 512 bytes).
 pub const REPORT_MARKER: &str = "<meta name=\"generator\" content=\"refgap report\">";
+
+/// Whether `name` is the temporary file of a report page (left only if refgap was killed while
+/// writing it; [`write_report`] names it so).
+fn is_report_partial(name: &str) -> bool {
+    name.starts_with(&format!(".{REPORT}.partial-"))
+}
 
 /// Whether `path` is a regular file that refgap wrote as a report page.
 fn is_own_report(path: &Path) -> bool {
@@ -332,7 +339,11 @@ fn check_replaceable(dir: &Path) -> Result<()> {
     let foreign: Vec<String> = names
         .into_iter()
         .filter(|(n, is_file)| {
-            !(*is_file && (n == MANIFEST || listed.contains(n) || (n == REPORT && is_own_report(&dir.join(n)))))
+            !(*is_file
+                && (n == MANIFEST
+                    || listed.contains(n)
+                    || is_report_partial(n)
+                    || (n == REPORT && is_own_report(&dir.join(n)))))
         })
         .map(|(n, _)| n)
         .collect();
@@ -370,6 +381,13 @@ fn remove_result(dir: &Path) -> Result<()> {
     if is_own_report(&dir.join(REPORT)) {
         let path = dir.join(REPORT);
         fs::remove_file(&path).map_err(io_err(&path))?;
+    }
+    for entry in fs::read_dir(dir).map_err(io_err(dir))? {
+        let entry = entry.map_err(io_err(dir))?;
+        if is_report_partial(&entry.file_name().to_string_lossy()) {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(io_err(&path))?;
+        }
     }
     for name in listed.iter().map(String::as_str).chain([MANIFEST]) {
         let path = dir.join(name);
