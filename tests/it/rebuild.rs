@@ -110,10 +110,17 @@ fn every_number_of_the_terminal_summary_is_rebuilt_from_the_csvs() {
             let leaked = |r: &std::collections::HashMap<String, String>| {
                 num(r, "losses") + num(r, "dropouts") + num(r, "misclassified")
             };
+            // The first channel (in table order) among those that leak most, as the summary picks.
             let worst = channels
                 .iter()
                 .filter(|r| r["variant"] == "baseline" && r["cohort"] == name && leaked(r) > 0.0)
-                .max_by(|a, b| leaked(a).total_cmp(&leaked(b)));
+                .fold(None, |best: Option<&std::collections::HashMap<String, String>>, r| {
+                    if best.is_none_or(|b| leaked(r) > leaked(b)) {
+                        Some(r)
+                    } else {
+                        best
+                    }
+                });
             let text = worst.map_or("none".to_owned(), |w| {
                 format!("{} ({})", w["channel"], pct(leaked(w) / trials))
             });
