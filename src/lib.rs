@@ -83,9 +83,10 @@
 //!   of part of a run (shards for `merge`, checkpoints for `--resume`) and its checks;
 //!   [`report::uncertainty`] streams sampled worlds into the staging folder and turns their
 //!   compact numbers into levels, gains, rank acceptability and pairwise tables;
-//!   [`report::transfer`] turns a transfer matrix into gains and ranks.
+//!   [`report::transfer`] turns a transfer matrix into gains and ranks; [`report::html`] draws
+//!   any results folder, from its files alone, as one self-contained `report.html`.
 //! - [`cli`]: the command line, one file per subcommand (`run`, `check`, `exact`, `uncertainty`,
-//!   `transfer`, `bench`, `plan`, `missing`, `merge`), each
+//!   `transfer`, `report`, `bench`, `plan`, `missing`, `merge`), each
 //!   calling the library and printing what it returns; `main.rs` only maps its result to an
 //!   exit code.
 //!

@@ -67,6 +67,16 @@ pub(super) fn merge(args: &MergeArgs) -> Result<()> {
 /// The scenario was read again from absolute paths: the manifest names the files as the
 /// shards' command line gave them, as a one-machine run's manifest does.
 fn as_given(manifest: &mut Manifest, set: &ShardSet) {
+    // The recorded command names the files as the manifest does: replace the absolute paths
+    // the scenario was read again from (the command starts with the scenario, then the
+    // intervention files in order, so the first match of each is the one).
+    let mut command = std::mem::take(&mut manifest.command);
+    let absolute = set.inputs.scenario.display().to_string();
+    command = command.replacen(&absolute, &set.run.scenario.file, 1);
+    for (path, id) in set.inputs.interventions.iter().zip(&set.run.interventions) {
+        command = command.replacen(&path.display().to_string(), &id.file, 1);
+    }
+    manifest.command = command;
     manifest.scenario.file.clone_from(&set.run.scenario.file);
     for (f, id) in manifest.intervention_files.iter_mut().zip(&set.run.interventions) {
         f.file.clone_from(&id.file);

@@ -20,6 +20,7 @@ mod exact;
 mod merge;
 mod missing;
 mod plan;
+mod report;
 mod run;
 mod transfer;
 mod uncertainty;
@@ -64,6 +65,9 @@ enum Command {
     /// Make every toolbox practice in every country or crossing pair of countries, alone, solve
     /// each exactly and rank where each practice helps most (`transfer.csv`).
     Transfer(transfer::TransferArgs),
+    /// Render results folders as `DIR/report.html`: one self-contained page of charts (no
+    /// network, no script), read from the folder's files alone.
+    Report(report::ReportArgs),
 }
 
 /// Exit code of a failure that running the same command again may cure (`EX_TEMPFAIL` of
@@ -153,6 +157,7 @@ where
         Command::Missing(a) => missing::missing(&a),
         Command::Merge(a) => merge::merge(&a),
         Command::Transfer(a) => transfer::transfer(&a),
+        Command::Report(a) => report::report(&a),
     }
 }
 

@@ -13,9 +13,9 @@ use super::{LoadArgs, progress_bar, reserve_all, results_name};
 use crate::engine::part::{Parts, WorkItems, finish, merge_parts, run_part};
 use crate::engine::{self, RunConfig, RunResult};
 use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
+use crate::report::Report;
 use crate::report::folder::{CHECKPOINT, FileSlot, OutputFolder};
 use crate::report::shard::{self, RunId, Shard};
-use crate::report::{Report, summary};
 use crate::scenario::Scenario;
 
 #[derive(Debug, Args)]
@@ -66,6 +66,9 @@ pub(super) struct RunArgs {
     /// every 65,536 trials (per core). Results do not depend on it.
     #[arg(long, value_name = "S", default_value_t = 60)]
     checkpoint_every: u64,
+    /// Also write `report.html` into each results folder (what `refgap report` does).
+    #[arg(long)]
+    report: bool,
 }
 
 /// The variables that carry an array task's index, in the order `--shard auto/N` reads them:
@@ -260,6 +263,12 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
                 kept.display()
             );
         }
+        if args.report {
+            let page = crate::report::html::write(&dir)?;
+            if !args.quiet {
+                eprintln!("wrote {}", page.display());
+            }
+        }
         let checks = if args.check_exact {
             exact_checks(&s, &result)?
         } else {
@@ -274,24 +283,7 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
             failed_checks.push(format!("{} (max |z| = {worst:.2})", s.name()));
         }
         if !args.quiet {
-            let title = format!(
-                "{}: {} cohort(s) × {} trials, seed {}, {} variant(s) besides the baseline",
-                s.name(),
-                s.cohorts().len(),
-                trials_label(&result),
-                config.seed,
-                s.variants().len()
-            );
-            write!(stdout, "{}", summary::render(&title, &report.summary))?;
-            writeln!(stdout)?;
-            if !report.ranking.is_empty() {
-                write!(
-                    stdout,
-                    "{}",
-                    summary::render_ranking(&report.ranking, !config.independent)
-                )?;
-                writeln!(stdout)?;
-            }
+            write!(stdout, "{}", report.text)?;
             stdout.flush()?;
             if args.check_exact {
                 write!(stdout, "{}", render_checks(&checks))?;
@@ -443,23 +435,6 @@ impl Eta {
         }
         let left = elapsed.as_secs_f64() * self.total.saturating_sub(done) as f64 / done as f64;
         (left > Eta::LONG.as_secs_f64() && !self.warned.swap(true, Ordering::Relaxed)).then_some(left / 3600.0)
-    }
-}
-
-/// `N` when every cohort ran the same trials, else `N1–N2` (a run with a target precision).
-fn trials_label(result: &engine::RunResult) -> String {
-    let lo = result.stops.iter().map(|st| st.trials).min().unwrap_or(0);
-    let hi = result.stops.iter().map(|st| st.trials).max().unwrap_or(0);
-    let reasons: Vec<&str> = result.stops.iter().map(|st| st.reason.name()).collect();
-    let why = if result.config.precision.is_some() {
-        format!(" (stopped by: {})", reasons.join(", "))
-    } else {
-        String::new()
-    };
-    if lo == hi {
-        format!("{lo}{why}")
-    } else {
-        format!("{lo}–{hi}{why}")
     }
 }
 

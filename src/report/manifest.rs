@@ -17,6 +17,13 @@ pub struct Manifest {
     pub tool: &'static str,
     /// The crate version that wrote the folder.
     pub version: &'static str,
+    /// The git commit refgap was built from, when built from a checkout of its repository
+    /// (`null` from a tarball or a crates.io package).
+    pub commit: Option<&'static str>,
+    /// A command that writes this folder again: the subcommand, the scenario file and the
+    /// settings the results depend on (thread count, `--out` and `--quiet` do not change them
+    /// and are left out, so the folder stays byte-identical across machines).
+    pub command: String,
     /// What wrote the folder: `run` or `exact`.
     pub kind: &'static str,
     /// The scenario.
@@ -215,6 +222,24 @@ pub struct FileInfo {
     pub sha256: String,
 }
 
+/// `refgap KIND SCENARIO [--intervention FILE]...` (paths as they were given, quoted when they
+/// hold a space).
+fn command(kind: &str, s: &Scenario) -> String {
+    let quote = |p: &std::path::Path| {
+        let p = p.display().to_string();
+        if p.contains(char::is_whitespace) {
+            format!("'{p}'")
+        } else {
+            p
+        }
+    };
+    let mut c = format!("refgap {kind} {}", quote(&s.source().path));
+    for (f, _) in &s.source().extra {
+        c.push_str(&format!(" --intervention {}", quote(f)));
+    }
+    c
+}
+
 impl Manifest {
     /// The fields every kind of folder has, for a folder of `kind` about `s`; `files` is left
     /// empty for the report to fill from its list of files.
@@ -232,6 +257,8 @@ impl Manifest {
         Manifest {
             tool: "refgap",
             version: env!("CARGO_PKG_VERSION"),
+            commit: option_env!("REFGAP_GIT_COMMIT"),
+            command: command(kind, s),
             kind,
             scenario: ScenarioInfo {
                 name: s.name().to_owned(),
@@ -286,6 +313,16 @@ impl Manifest {
     pub fn new(s: &Scenario, result: &RunResult) -> Manifest {
         let config = &result.config;
         let mut m = Manifest::common("run", s);
+        m.command = format!(
+            "{} --seed {} --trials {}{}{}",
+            m.command,
+            config.seed,
+            config.trials,
+            config
+                .precision
+                .map_or_else(String::new, |p| format!(" --precision {p}")),
+            if config.independent { " --independent" } else { "" }
+        );
         m.run = Some(RunInfo {
             seed: config.seed,
             trials: config.trials,
@@ -318,6 +355,18 @@ impl Manifest {
     pub fn uncertainty(s: &Scenario, design: &'static str, samples: usize, seed: u64) -> Manifest {
         use crate::scenario::variant::factor::Dist;
         let mut m = Manifest::common("uncertainty", s);
+        // The design's worlds per base sample: Saltelli's k + 2, a Morris trajectory's k + 1.
+        let k = s.factors().len();
+        let per = match design {
+            "sobol" => k + 2,
+            "morris" => k + 1,
+            _ => 1,
+        };
+        m.command = format!(
+            "{} --design {design} --samples {} --seed {seed}",
+            m.command,
+            samples / per.max(1)
+        );
         m.variants.retain(|v| v.kind != "sweep");
         m.method = Some(
             "every sampled world solved exactly (absorbing Markov chain), baseline, interventions and perfect communication",

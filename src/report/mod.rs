@@ -11,6 +11,7 @@ mod consistency;
 pub mod csv;
 pub mod exact;
 pub mod folder;
+pub mod html;
 mod leaks;
 pub mod manifest;
 mod pairwise;
@@ -56,12 +57,16 @@ pub struct Report {
     pub pairwise: Vec<PairwiseRow>,
     /// `variants.csv`.
     pub variants: Vec<VariantRow>,
+    /// `cohorts.csv`.
+    pub cohorts: Vec<self::csv::CohortRow>,
     /// `manifest.json`.
     pub manifest: manifest::Manifest,
     /// One line per cohort for the terminal (baseline).
     pub summary: Vec<summary::CohortLine>,
     /// Variants ranked by completed victims per year gained, for the terminal.
     pub ranking: Vec<summary::VariantLine>,
+    /// The terminal summary (cohort lines, then the ranking), also saved as `summary.txt`.
+    pub text: String,
 }
 
 /// A breakdown group of a cohort: its level, key, weight (entry share) and tally.
@@ -125,9 +130,11 @@ impl Report {
             comparisons: Vec::new(),
             pairwise: pairwise::rows(s, result),
             variants: variant_rows(s),
+            cohorts: self::csv::cohort_rows(s),
             manifest: manifest::Manifest::new(s, result),
             summary: Vec::new(),
             ranking: Vec::new(),
+            text: String::new(),
         };
         r.manifest.files = write::names(&Report::tables(r.manifest.has_variants()));
         let trials: Vec<u64> = result.stops.iter().map(|st| st.trials).collect();
@@ -162,7 +169,7 @@ impl Report {
         let gap_per_year: f64 = r
             .gap
             .iter()
-            .filter(|g| g.variant == BASELINE)
+            .filter(|g| g.variant == BASELINE && g.cohort != ALL_COHORTS)
             .map(|g| g.gap_victims_per_year)
             .sum();
         for line in &mut r.ranking {
@@ -170,6 +177,7 @@ impl Report {
         }
         r.ranking.sort_by(|a, b| b.completed.0.total_cmp(&a.completed.0));
         pairwise::mark_ties(&mut r.ranking, &r.pairwise);
+        r.text = summary::text(s, result, &r.summary, &r.ranking);
         r
     }
 
@@ -247,7 +255,44 @@ impl Report {
         r.channels.extend(leaks::channel_rows(sc, tallies, trials, &variant));
         r.authorities
             .extend(leaks::authority_rows(sc, tallies, trials, &variant));
+        if let Some(row) = gap_total(sc, tallies, &variant) {
+            r.gap.push(row);
+        }
     }
+}
+
+/// The `*` row of `gap.csv` for one arm: every cohort weighted by its victims per year, with the
+/// cohorts' paired interval arms added in quadrature on each side (MOVER, as the `*` rows of
+/// `comparisons.csv`; with one cohort it repeats the cohort's row). `None` when no cohort has
+/// victims.
+fn gap_total(sc: &Scenario, tallies: &[CohortTally], variant: &str) -> Option<GapRow> {
+    let total: f64 = sc.cohorts().iter().map(|c| c.victims).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let (mut actual, mut perfect, mut gap, mut low2, mut high2, mut disc) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for (cohort, tally) in sc.cohorts().iter().zip(tallies) {
+        let pair = tally.perfect(Measure::Completed);
+        let (d, lo, hi) = pair.difference(Z95);
+        let w = cohort.victims;
+        actual += w * pair.rate_a();
+        perfect += w * pair.rate_b();
+        gap += w * d;
+        low2 += (w * (d - lo)).powi(2);
+        high2 += (w * (hi - d)).powi(2);
+        disc += w * pair.discordant_share();
+    }
+    Some(GapRow {
+        variant: variant.to_owned(),
+        cohort: ALL_COHORTS.to_owned(),
+        completed_actual: actual / total,
+        completed_perfect: perfect / total,
+        gap: gap / total,
+        ci_low: (gap - low2.sqrt()) / total,
+        ci_high: (gap + high2.sqrt()) / total,
+        discordant_share: disc / total,
+        gap_victims_per_year: gap,
+    })
 }
 
 /// The `cohort` key of comparison rows that combine every cohort, weighted by victims per year.

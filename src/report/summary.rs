@@ -9,6 +9,7 @@
 
 use std::fmt::Write;
 
+use crate::engine::RunResult;
 use crate::model::Measure;
 use crate::scenario::{Cohort, Scenario};
 use crate::stats::interval::{Z95, wilson};
@@ -191,4 +192,41 @@ pub fn render(title: &str, lines: &[CohortLine]) -> String {
         );
     }
     out
+}
+
+/// The whole terminal summary of a run of `s` (title, cohort lines, then the ranking of the
+/// variants), as printed and as saved in `summary.txt`.
+pub fn text(s: &Scenario, result: &RunResult, lines: &[CohortLine], ranking: &[VariantLine]) -> String {
+    let title = format!(
+        "{}: {} cohort(s) × {} trials, seed {}, {} variant(s) besides the baseline",
+        s.name(),
+        s.cohorts().len(),
+        trials_label(result),
+        result.config.seed,
+        s.variants().len()
+    );
+    let mut out = render(&title, lines);
+    out.push('\n');
+    if !ranking.is_empty() {
+        out.push_str(&render_ranking(ranking, !result.config.independent));
+        out.push('\n');
+    }
+    out
+}
+
+/// `N` when every cohort ran the same trials, else `N1–N2` (a run with a target precision).
+fn trials_label(result: &RunResult) -> String {
+    let lo = result.stops.iter().map(|st| st.trials).min().unwrap_or(0);
+    let hi = result.stops.iter().map(|st| st.trials).max().unwrap_or(0);
+    let reasons: Vec<&str> = result.stops.iter().map(|st| st.reason.name()).collect();
+    let why = if result.config.precision.is_some() {
+        format!(" (stopped by: {})", reasons.join(", "))
+    } else {
+        String::new()
+    };
+    if lo == hi {
+        format!("{lo}{why}")
+    } else {
+        format!("{lo}–{hi}{why}")
+    }
 }

@@ -9,11 +9,14 @@ use std::path::Path;
 
 use super::Report;
 use super::csv::{
-    AuthorityRow, ChannelRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow,
-    VariantRow, to_csv,
+    AuthorityRow, ChannelRow, CohortRow, ComparisonRow, CsvRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow,
+    RateRow, TimeRow, VariantRow, to_csv,
 };
 use super::folder::{MANIFEST, OutputFolder};
 use crate::error::Result;
+
+/// The terminal summary of a run, saved as printed.
+pub const SUMMARY: &str = "summary.txt";
 
 /// A file of a results folder: its name and how to render it from the report.
 pub(crate) type Table<R> = (&'static str, fn(&R) -> Vec<u8>);
@@ -44,11 +47,13 @@ impl Report {
             (GapRow::FILE, |r| to_csv(&r.gap)),
             (InconsistencyRow::FILE, |r| to_csv(&r.inconsistency)),
             (VariantRow::FILE, |r| to_csv(&r.variants)),
+            (CohortRow::FILE, |r| to_csv(&r.cohorts)),
         ];
         if has_variants {
             t.push((ComparisonRow::FILE, |r| to_csv(&r.comparisons)));
             t.push((PairwiseRow::FILE, |r| to_csv(&r.pairwise)));
         }
+        t.push((SUMMARY, |r| r.text.clone().into_bytes()));
         t
     }
 

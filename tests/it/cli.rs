@@ -144,6 +144,8 @@ const RESULT_FILES: &[&str] = &[
     "gap.csv",
     "inconsistency.csv",
     "variants.csv",
+    "cohorts.csv",
+    "summary.txt",
     "manifest.json",
 ];
 const COHORT: &str = "BFA children, cocoa farms in CIV";
@@ -271,8 +273,21 @@ fn run_writes_every_table_with_the_contracted_columns() {
 
     // gap.csv: perfect minus actual, inside its interval.
     let gap = read_csv(&dir.join("gap.csv"));
-    assert_eq!(gap.len(), 1);
+    // The cohort's row, then the all-cohorts `*` row, which repeats it with one cohort.
+    assert_eq!(gap.len(), 2);
     let g = &gap[0];
+    let star = &gap[1];
+    assert_eq!(star["cohort"], "*");
+    for col in [
+        "completed_actual",
+        "completed_perfect",
+        "gap",
+        "ci_low",
+        "ci_high",
+        "gap_victims_per_year",
+    ] {
+        assert!((num(star, col) - num(g, col)).abs() < 1e-12, "{col}: {star:?} vs {g:?}");
+    }
     assert_eq!(g["cohort"], COHORT);
     let diff = num(g, "completed_perfect") - num(g, "completed_actual");
     assert!((num(g, "gap") - diff).abs() < 1e-12, "{g:?}");

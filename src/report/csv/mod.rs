@@ -239,7 +239,9 @@ macro_rules! csv_row {
 }
 
 // After the macro, which it uses.
+mod cohorts;
 mod leaks;
+pub use cohorts::{CohortRow, cohort_rows};
 
 csv_row!(
     RateRow,

@@ -10,7 +10,8 @@
 //!    same `OUT/NAME` at the same time fails at once, naming the folder. The operating system
 //!    drops the lock when a process dies, so a crash never leaves the folder locked.
 //! 3. `OUT/NAME` may be written only when it does not exist, is an empty folder, or is a refgap
-//!    result holding nothing but `manifest.json` and the files its manifest lists. Anything else
+//!    result holding nothing but `manifest.json`, the files its manifest lists and refgap's own
+//!    report page ([`REPORT`], recognised by [`REPORT_MARKER`]). Anything else
 //!    (a file, a scenario folder, a result in which a user saved a notebook) is refused, naming
 //!    what is in the way. A folder that holds, or is, an input of the run is always refused.
 //! 4. With the lock held, any `OUT/.NAME.partial-*` or `OUT/.NAME.old-*` folder belongs to an
@@ -40,6 +41,10 @@ use crate::error::{Error, Result};
 
 /// The name of a results folder's manifest, the file that marks a folder as refgap's.
 pub const MANIFEST: &str = "manifest.json";
+
+mod page;
+pub use page::{REPORT, REPORT_MARKER, write_report};
+use page::{is_own_report, is_report_partial};
 
 /// The name of a run's checkpoint in its checkpoint folder (see [`OutputFolder::checkpoints`]).
 pub const CHECKPOINT: &str = "checkpoint.json";
@@ -415,7 +420,13 @@ fn check_replaceable(dir: &Path) -> Result<()> {
     };
     let foreign: Vec<String> = names
         .into_iter()
-        .filter(|(n, is_file)| !(*is_file && (n == MANIFEST || listed.contains(n))))
+        .filter(|(n, is_file)| {
+            !(*is_file
+                && (n == MANIFEST
+                    || listed.contains(n)
+                    || is_report_partial(n)
+                    || (n == REPORT && is_own_report(&dir.join(n)))))
+        })
         .map(|(n, _)| n)
         .collect();
     if !foreign.is_empty() {
@@ -449,6 +460,17 @@ fn manifest_files(dir: &Path) -> Option<Vec<String>> {
 /// folder itself (which fails, keeping everything else, if anything else is in it).
 fn remove_result(dir: &Path) -> Result<()> {
     let listed = manifest_files(dir).unwrap_or_default();
+    if is_own_report(&dir.join(REPORT)) {
+        let path = dir.join(REPORT);
+        fs::remove_file(&path).map_err(io_err(&path))?;
+    }
+    for entry in fs::read_dir(dir).map_err(io_err(dir))? {
+        let entry = entry.map_err(io_err(dir))?;
+        if is_report_partial(&entry.file_name().to_string_lossy()) {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(io_err(&path))?;
+        }
+    }
     for name in listed.iter().map(String::as_str).chain([MANIFEST]) {
         let path = dir.join(name);
         match fs::remove_file(&path) {
