@@ -4,6 +4,7 @@
 //! (every channel's effect if made perfect or cut, per cohort and for all cohorts weighted by
 //! victims per year), and the terminal summary of `refgap exact`.
 
+use super::number::shown;
 use std::fmt::Write;
 
 use super::csv::{CsvRow, ExactComparisonRow, ExactRow, RankingRow, to_csv};
@@ -193,8 +194,8 @@ impl ExactReport {
                     out,
                     "  {:>4}  {id:<40}  {:>+12.4}  {:>+9.1}  {:>12.4}  {:>9.1}",
                     r.rank,
-                    100.0 * r.gain_if_perfect,
-                    r.gain_victims_per_year,
+                    shown(100.0 * r.gain_if_perfect, 4),
+                    shown(r.gain_victims_per_year, 1),
                     100.0 * r.loss_if_cut,
                     r.loss_victims_per_year
                 );
@@ -223,8 +224,8 @@ impl ExactReport {
                     "  {:>4}  {:<width$}  {:>+12.4}  {:>+14.2}",
                     i + 1,
                     super::summary::clip(&r.variant, width),
-                    100.0 * r.difference,
-                    r.victims_per_year
+                    shown(100.0 * r.difference, 4),
+                    shown(r.victims_per_year, 2)
                 );
             }
         }

@@ -14,6 +14,7 @@ pub mod folder;
 pub mod html;
 mod leaks;
 pub mod manifest;
+pub mod number;
 mod pairwise;
 pub mod sensitivity;
 pub mod shard;

@@ -7,6 +7,7 @@
 //! order on a tie) and its `leaked_before_goal_rate`, the share lost in movement from the sum of
 //! the cohort's `leaked_per_year` over movement rows divided by its victims.
 
+use super::number::shown;
 use std::fmt::Write;
 
 use crate::engine::RunResult;
@@ -109,7 +110,7 @@ pub fn render_ranking(lines: &[VariantLine], paired: bool) -> String {
         "  {:>4}  {:<width$}  {:>30}  {:>30}  {:>10}",
         "rank", "variant", "completed / year (95% CI)", "protected / year (95% CI)", "vs gap"
     );
-    let fmt = |x: (f64, f64, f64)| format!("{:+.1} ({:+.1} to {:+.1})", x.0, x.1, x.2);
+    let fmt = |x: (f64, f64, f64)| format!("{:+.1} ({:+.1} to {:+.1})", shown(x.0, 1), shown(x.1, 1), shown(x.2, 1));
     for (i, l) in lines.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -171,9 +172,9 @@ pub fn render(title: &str, lines: &[CohortLine]) -> String {
         let completed = format!("{} ({}–{})", pct(l.completed.0), pct(l.completed.1), pct(l.completed.2));
         let gap = format!(
             "{:+.1} pts ({:+.1}–{:+.1})",
-            100.0 * l.gap.0,
-            100.0 * l.gap.1,
-            100.0 * l.gap.2
+            shown(100.0 * l.gap.0, 1),
+            shown(100.0 * l.gap.1, 1),
+            shown(100.0 * l.gap.2, 1)
         );
         let worst = l
             .worst_channel

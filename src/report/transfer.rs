@@ -12,6 +12,7 @@
 //! with a gain above [`ZERO`]) describe the gain over the worlds of `subset`: `all`, and with
 //! observed figures also `plausible`.
 
+use super::number::shown;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -379,7 +380,12 @@ impl TransferReport {
             let _ = writeln!(out, "  ranges: 90 % of {n} {subset} sampled worlds");
         }
         let range = |r: &TransferRow| match (r.p05, r.p95, r.p_positive) {
-            (Some(lo), Some(hi), Some(p)) => format!("  ({lo:+.1} to {hi:+.1}, P(gain>0) {:.0}%)", 100.0 * p),
+            (Some(lo), Some(hi), Some(p)) => format!(
+                "  ({:+.1} to {:+.1}, P(gain>0) {:.0}%)",
+                shown(lo, 1),
+                shown(hi, 1),
+                100.0 * p
+            ),
             _ => String::new(),
         };
         for (name, scope, tried) in &self.practices {
@@ -396,7 +402,7 @@ impl TransferReport {
                     "    {:>2}. {:<9} {:>+8.1}{}",
                     r.rank,
                     r.context,
-                    r.gain_per_year,
+                    shown(r.gain_per_year, 1),
                     range(r)
                 );
             }
@@ -418,7 +424,7 @@ impl TransferReport {
                         "    {code:<4} {} in {} {:+.1}{}",
                         r.practice,
                         r.context,
-                        r.gain_per_year,
+                        shown(r.gain_per_year, 1),
                         range(r)
                     );
                 }

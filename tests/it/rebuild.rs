@@ -2,6 +2,7 @@
 //! run saves the summary as `summary.txt`, and this test rebuilds each of its figures from the
 //! CSV tables and the manifest alone, with the summary's own formatting.
 
+use refgap::report::number::shown;
 use std::fs;
 use std::path::Path;
 
@@ -95,9 +96,9 @@ fn every_number_of_the_terminal_summary_is_rebuilt_from_the_csvs() {
             ),
             format!(
                 "{:+.1} pts ({:+.1}–{:+.1})",
-                100.0 * num(g, "gap"),
-                100.0 * num(g, "ci_low"),
-                100.0 * num(g, "ci_high")
+                shown(100.0 * num(g, "gap"), 1),
+                shown(100.0 * num(g, "ci_low"), 1),
+                shown(100.0 * num(g, "ci_high"), 1)
             ),
         );
         assert!(
@@ -169,9 +170,9 @@ fn every_number_of_the_terminal_summary_is_rebuilt_from_the_csvs() {
         let f = |r: &std::collections::HashMap<String, String>| {
             format!(
                 "{:+.1} ({:+.1} to {:+.1})",
-                num(r, "victims_per_year"),
-                num(r, "victims_per_year_low"),
-                num(r, "victims_per_year_high")
+                shown(num(r, "victims_per_year"), 1),
+                shown(num(r, "victims_per_year_low"), 1),
+                shown(num(r, "victims_per_year_high"), 1)
             )
         };
         let c = star(v, "completed");

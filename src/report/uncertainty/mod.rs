@@ -13,6 +13,7 @@
 //! The large tables are written as the worlds come ([`UncertaintyWriter`], `stream.rs`); the
 //! small ones are made at the end from the compact [`Numbers`] ([`UncertaintyReport::new`]).
 
+use super::number::shown;
 use std::fmt::Write as _;
 
 use super::csv::{CsvRow, to_csv};
@@ -326,9 +327,9 @@ impl UncertaintyReport {
             let _ = writeln!(
                 out,
                 "  {name:<width$}  {:>+14.1}  {:>+10.1} to {:>+8.1}  {:>6.0}%",
-                r.p50_gain,
-                r.p05_gain,
-                r.p95_gain,
+                shown(r.p50_gain, 1),
+                shown(r.p05_gain, 1),
+                shown(r.p95_gain, 1),
                 100.0 * r.p_best
             );
         }
