@@ -275,6 +275,11 @@ fn transfer_folders_draw_the_matrix_as_a_heat_map_of_the_csv_numbers() {
         if subset == "all" {
             assert!(html.contains("A ring marks a cell whose sign is uncertain"));
             assert!(html.contains("data-col=\"p_positive\""));
+            // The page's header names the command that wrote the folder (not `uncertainty`).
+            assert!(
+                html.contains("refgap transfer scenarios/talibe.toml --samples 8"),
+                "the manifest's command is the transfer's"
+            );
         }
     }
 }
