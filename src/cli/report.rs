@@ -8,7 +8,7 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub(super) struct ReportArgs {
-    /// Results folders written by `refgap run`, `exact` or `uncertainty`.
+    /// Results folders written by `refgap run`, `exact`, `uncertainty` or `transfer`.
     #[arg(required = true, value_name = "DIR")]
     dirs: Vec<PathBuf>,
     /// Print nothing but errors.

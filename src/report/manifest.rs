@@ -408,6 +408,11 @@ impl Manifest {
             None => Manifest::common("transfer", s),
         };
         m.kind = "transfer";
+        // Not `uncertainty --design lhs`: the command that wrote this folder.
+        m.command = match samples {
+            Some((n, seed)) => format!("{} --samples {n} --seed {seed}", command("transfer", s)),
+            None => command("transfer", s),
+        };
         m.method = Some(
             "every practice made in every context alone on top of the baseline, each solved exactly (absorbing \
              Markov chain), with perfect communication for the gap; with samples, in every sampled world too",

@@ -184,3 +184,102 @@ fn exact_and_uncertainty_folders_have_their_pages() {
         assert!(html.contains("<svg"), "{name}: no drawing");
     }
 }
+
+/// The heat map cells of a transfer page: `(data-key, data-raw, ringed)` of every `<g class="cell">`
+/// in the section `chart`.
+fn heat_cells(html: &str, chart: &str) -> Vec<(String, String, bool)> {
+    let start = html
+        .find(&format!("data-chart=\"{chart}\""))
+        .unwrap_or_else(|| panic!("no chart {chart}"));
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    let attr = |s: &str, name: &str| {
+        let at = s.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        s[at..at + s[at..].find('"').unwrap()].to_owned()
+    };
+    section
+        .split("<g class=\"cell\"")
+        .skip(1)
+        .map(|g| {
+            let g = &g[..g.find("</g>").unwrap()];
+            (
+                attr(g, "data-key").replace("&amp;", "&"),
+                attr(g, "data-raw"),
+                g.contains("<circle"),
+            )
+        })
+        .collect()
+}
+
+/// The page of a transfer folder draws the matrix as heat maps whose cells are the CSV's gains,
+/// hatches the cells that do not apply and, with sampled worlds, rings exactly the cells whose
+/// P(gain > 0) lies between 5 % and 95 %.
+#[test]
+fn transfer_folders_draw_the_matrix_as_a_heat_map_of_the_csv_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    refgap(["transfer", "scenarios/minimal.toml", "-q", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    refgap(["transfer", "scenarios/talibe.toml", "--samples", "8", "-q", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    for (name, subset) in [("minimal-transfer", ""), ("talibe-transfer", "all")] {
+        let dir = tmp.path().join(name);
+        refgap(["report", "-q"]).arg(&dir).assert().success();
+        let html = fs::read_to_string(dir.join("report.html")).unwrap();
+        for id in [
+            "transfer-completed",
+            "transfer-best",
+            "transfer-protected",
+            "transfer-gap",
+        ] {
+            assert!(charts(&html).iter().any(|c| c == id), "{name}: no chart {id}");
+        }
+        let mut r = csv::Reader::from_path(dir.join("transfer.csv")).unwrap();
+        let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        let h = r.headers().unwrap().clone();
+        let at = |n: &str| h.iter().position(|c| c == n).unwrap();
+        for measure in ["completed", "protected", "gap"] {
+            let cells = heat_cells(&html, &format!("transfer-{measure}"));
+            let want: Vec<&csv::StringRecord> = rows
+                .iter()
+                .filter(|r| &r[at("measure")] == measure && &r[at("subset")] == subset)
+                .collect();
+            assert_eq!(cells.len(), want.len(), "{name} {measure}: one cell per CSV row");
+            for r in want {
+                let k = format!(
+                    "practice={}\u{1f}context={}\u{1f}measure={measure}\u{1f}subset={subset}",
+                    &r[at("practice")],
+                    &r[at("context")]
+                );
+                let (_, raw, ringed) = cells
+                    .iter()
+                    .find(|(key, _, _)| *key == k)
+                    .unwrap_or_else(|| panic!("{name}: no cell {k:?}"));
+                assert_eq!(raw, &r[at("gain_per_year")], "{name} {k:?}");
+                let p: Option<f64> = r[at("p_positive")].parse().ok();
+                let uncertain = &r[at("applies")] == "true" && p.is_some_and(|p| p > 0.05 && p < 0.95);
+                assert_eq!(*ringed, uncertain, "{name} {k:?}: ring");
+            }
+        }
+        // minimal: every cell does not apply; talibe has cells that apply and some that do not.
+        let hatched = html.matches(">n/a</text>").count();
+        let applies = rows.iter().filter(|r| &r[at("applies")] == "true").count();
+        assert!(hatched > 0, "{name}: no hatched cell");
+        assert_eq!(
+            hatched,
+            rows.len() - applies,
+            "{name}: one n/a per row that does not apply"
+        );
+        if subset == "all" {
+            assert!(html.contains("A ring marks a cell whose sign is uncertain"));
+            assert!(html.contains("data-col=\"p_positive\""));
+            // The page's header names the command that wrote the folder (not `uncertainty`).
+            assert!(
+                html.contains("refgap transfer scenarios/talibe.toml --samples 8"),
+                "the manifest's command is the transfer's"
+            );
+        }
+    }
+}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The report page in a real browser (issue 16): renders `report.html` of every bundled scenario
-# (and of an `exact` and an `uncertainty` folder) in headless Chromium, and checks, with
+# (and of an `exact`, an `uncertainty` and a `transfer` folder) in headless Chromium, and checks, with
 # report_browser_check.py: no console error or uncaught exception, every expected chart in the
 # DOM with a non-empty drawing, the page's numbers equal to the CSVs' (every number cell of the
-# tables below the charts), a screenshot that is not blank. Installs Debian's `chromium` when
+# tables below the charts, and every heat-map cell), a screenshot that is not blank. Installs Debian's `chromium` when
 # missing (as root) and Pillow in a virtualenv under target/. With REPORT_SCREENSHOTS=DIR, keeps
 # the screenshots there (how docs/report/ was made).
 # Usage: tests/real/report-browser.sh REFGAP
@@ -60,7 +60,9 @@ spread="inconsistency-country inconsistency-entry"
   --trials 5000 -q --report --out "$work/results"
 "$refgap" exact scenarios/ecowas-2020 -q --out "$work/results"
 "$refgap" uncertainty scenarios/talibe.toml --samples 16 -q --out "$work/results"
-"$refgap" report -q "$work/results/ecowas-2020-exact" "$work/results/talibe-uncertainty"
+"$refgap" transfer scenarios/ecowas-2020 --samples 16 -q --out "$work/results"
+"$refgap" report -q "$work/results/ecowas-2020-exact" "$work/results/talibe-uncertainty" \
+  "$work/results/ecowas-2020-transfer"
 
 declare -A charts=(
   [minimal]="$run_charts"
@@ -69,9 +71,11 @@ declare -A charts=(
   [europe-leg]="$run_charts $spread"
   [ecowas-2020-exact]="outcomes milestones gap practices top-channels leak-map"
   [talibe-uncertainty]="gains rank-acceptability plausible sensitivity"
+  [ecowas-2020-transfer]="transfer-completed transfer-best transfer-protected transfer-gap"
 )
 passed=0 failed=0
-for name in minimal talibe ecowas-2020 europe-leg ecowas-2020-exact talibe-uncertainty; do
+for name in minimal talibe ecowas-2020 europe-leg ecowas-2020-exact talibe-uncertainty \
+  ecowas-2020-transfer; do
   dir="$work/results/$name"
   browse "$dir/report.html" "$work/$name.dom" "$work/$name.console" --dump-dom
   browse "$dir/report.html" /dev/null "$work/$name.shot.log" --window-size=1000,1800 \

@@ -13,8 +13,8 @@ from PIL import Image
 
 
 class Page(HTMLParser):
-    """Collects charts (section data-chart -> SVG element count), table cells with their source,
-    and every URL the page would load."""
+    """Collects charts (section data-chart -> SVG element count), table cells and heat-map cells
+    with their source, and every URL the page would load."""
 
     def __init__(self):
         super().__init__()
@@ -26,6 +26,7 @@ class Page(HTMLParser):
         self.cell = None
         self.cells = []
         self.urls = []
+        self.svg_cells = 0
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -45,6 +46,12 @@ class Page(HTMLParser):
             self.file = a["data-file"]
         if tag == "tr" and "data-key" in a:
             self.key = a["data-key"]
+        if tag == "g" and "data-col" in a and "data-file" in a:
+            # A heat-map cell: its source is on the element itself (its shown text is rounded
+            # for the drawing; the table below checks the text).
+            self.cells.append([a["data-file"], a.get("data-key", ""), a["data-col"],
+                               a.get("data-raw", ""), ""])
+            self.svg_cells += 1
         if tag == "td" and "data-col" in a:
             self.cell = [self.file, self.key, a["data-col"], a.get("data-raw", ""), ""]
 
@@ -128,7 +135,8 @@ def main():
         print(f"{folder.name}: FAILED: {f}")
     if failures:
         sys.exit(1)
-    print(f"{folder.name}: {len(expected)} charts, {len(page.cells)} cells checked against the CSVs, "
+    drawn = f" ({page.svg_cells} in drawings)" if page.svg_cells else ""
+    print(f"{folder.name}: {len(expected)} charts, {len(page.cells)} cells{drawn} checked against the CSVs, "
           f"{len(colours)} colours")
 
 

@@ -1,6 +1,6 @@
 //! `report.html`: one self-contained page that shows a results folder as charts, read **only**
 //! from the folder's files (the manifest says which kind of folder it is: `run` — and `merge`,
-//! which writes the same tables —, `exact` or `uncertainty`).
+//! which writes the same tables —, `exact`, `uncertainty` or `transfer`).
 //!
 //! The page has no script, no font, no stylesheet or image from elsewhere: inline CSS and inline
 //! SVG only, so it opens offline, in any browser, and prints. Each chart has a title, axis titles
@@ -10,8 +10,9 @@
 //! CSVs. Tables are read by column name, so a folder with more columns, or an older one with
 //! fewer, still renders; what is missing is said on the page.
 //!
-//! Layout: `table` reads the folder; `run`, `channels`, `practices`, `exact` and `uncertainty`
-//! turn its tables into `figure::Figure`s using `chart` (plotters) and `network` (the leak map);
+//! Layout: `table` reads the folder; `run`, `channels`, `practices`, `exact`, `uncertainty` and
+//! `transfer` turn its tables into `figure::Figure`s using `chart` (plotters), `network` (the leak
+//! map) and `heatmap` (the transfer matrix);
 //! `page` lays the figures out (maud). The file is written by [`write()`], through
 //! [`crate::report::folder::write_report`] (atomic; never over a `report.html` refgap did not
 //! write: refgap's pages carry [`crate::report::folder::REPORT_MARKER`]).
@@ -24,11 +25,13 @@ mod channels;
 mod chart;
 mod exact;
 mod figure;
+mod heatmap;
 mod network;
 mod page;
 mod practices;
 mod run;
 mod table;
+mod transfer;
 mod uncertainty;
 
 /// Renders the page of the results folder `dir`.
@@ -37,6 +40,7 @@ pub fn render(dir: &Path) -> Result<String> {
     let figures = match folder.kind() {
         "exact" => exact::figures(&folder),
         "uncertainty" => uncertainty::figures(&folder),
+        "transfer" => transfer::figures(&folder),
         _ => run_figures(&folder),
     };
     Ok(page::page(&folder, &figures))

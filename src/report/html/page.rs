@@ -106,7 +106,7 @@ fn table(t: &DataTable) -> Markup {
 
 /// The key columns of a row as `col=value` pairs joined by a unit separator (U+001F never
 /// appears in a name).
-fn key_attr(key: &[(String, String)]) -> String {
+pub(crate) fn key_attr(key: &[(String, String)]) -> String {
     key.iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()

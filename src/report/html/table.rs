@@ -89,7 +89,7 @@ impl Folder {
         let not_results = |reason: String| Error::Input {
             path: path.clone(),
             reason: format!(
-                "{reason}; give `refgap report` a results folder written by `refgap run`, `exact` or `uncertainty`"
+                "{reason}; give `refgap report` a results folder written by `refgap run`, `exact`, `uncertainty` or `transfer`"
             ),
         };
         let bytes = read_file(&path, DEFAULT_MAX_INPUT_BYTES).map_err(|e| not_results(e.to_string()))?;
@@ -119,7 +119,7 @@ impl Folder {
         })
     }
 
-    /// `run`, `exact` or `uncertainty` (the manifest's `kind`).
+    /// `run`, `exact`, `uncertainty` or `transfer` (the manifest's `kind`).
     pub fn kind(&self) -> &str {
         self.manifest.get("kind").and_then(|k| k.as_str()).unwrap_or("run")
     }
