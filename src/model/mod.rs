@@ -177,12 +177,29 @@ impl TrialRecord {
     /// Every measure of the trial as a bit set (bit [`Measure::index`]), computed once so that
     /// tallies need not ask [`TrialRecord::has`] measure by measure.
     #[inline]
+    ///
+    /// The same bits as [`TrialRecord::has`] for every measure (unit test
+    /// `measures_are_has_for_every_measure`): the outcome's from one table lookup, the times'
+    /// from their NaN tests.
     pub fn measures(&self, horizon_days: Option<f64>) -> u16 {
-        let mut bits = 0u16;
-        for m in Measure::ALL {
-            bits |= u16::from(self.has(m, horizon_days)) << m.index();
-        }
-        bits
+        let bit = |m: Measure| 1u16 << m.index();
+        let identified = bit(Measure::Identified);
+        let by_outcome = match self.outcome {
+            Outcome::Unidentified => bit(Measure::Unidentified),
+            Outcome::Closed => identified | bit(Measure::Closed),
+            Outcome::Lost => identified | bit(Measure::Lost),
+            Outcome::Dropped => identified | bit(Measure::Dropped),
+            Outcome::Misclassified => identified | bit(Measure::Misclassified),
+            Outcome::Stalled => identified | bit(Measure::Stalled),
+        };
+        let when = |t: f64, m: Measure| u16::from(!t.is_nan()) << m.index();
+        let in_time = horizon_days.is_some_and(|h| self.granted_at[0] <= h);
+        by_outcome
+            | when(self.granted_at[0], Measure::Protected)
+            | when(self.granted_at[1], Measure::Returned)
+            | when(self.granted_at[2], Measure::Reintegrated)
+            | when(self.completed_at, Measure::Completed)
+            | (u16::from(in_time) << Measure::ProtectedInTime.index())
     }
 
     /// Day the milestone was reached, `None` if it was not.
@@ -194,5 +211,49 @@ impl TrialRecord {
             Milestone::Completion => self.completed_at,
         };
         (!t.is_nan()).then_some(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `measures` sets bit `m` exactly when `has(m)` holds: every outcome, every pattern of
+    /// reached times (and times on either side of the horizon), with and without a horizon.
+    #[test]
+    fn measures_are_has_for_every_measure() {
+        let times = [f64::NAN, 0.0, 5.0, 30.0];
+        let mut checked = 0;
+        for outcome in Outcome::ALL {
+            for (p, r, i, c) in time_patterns(&times) {
+                let rec = TrialRecord {
+                    entry: 0,
+                    outcome,
+                    channel: None,
+                    at: 0,
+                    stall: None,
+                    granted_at: [p, r, i],
+                    completed_at: c,
+                    hops: 0,
+                    communication_failed: false,
+                };
+                for horizon in [None, Some(10.0), Some(0.0)] {
+                    let bits = rec.measures(horizon);
+                    for m in Measure::ALL {
+                        assert_eq!(
+                            bits >> m.index() & 1 == 1,
+                            rec.has(m, horizon),
+                            "{outcome:?} {m:?} {horizon:?}"
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 6 * 256 * 3);
+    }
+
+    fn time_patterns(t: &[f64; 4]) -> impl Iterator<Item = (f64, f64, f64, f64)> + '_ {
+        (0..256).map(move |k| (t[k & 3], t[(k >> 2) & 3], t[(k >> 4) & 3], t[(k >> 6) & 3]))
     }
 }

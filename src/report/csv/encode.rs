@@ -75,13 +75,26 @@ impl<W: std::io::Write> CsvWriter<W> {
     }
 }
 
-/// Whether some cell of a record (bytes as csv writes them) may start like a formula: a cheap
-/// test that lets most records skip parsing. It may say yes for a record with no such cell (a
-/// `,-` inside a quoted cell, a negative number), never no for one with such a cell.
+/// Whether some cell of a record (bytes as csv writes them) may need rewriting: a cheap test
+/// that lets most records skip parsing (building a csv reader costs about as much as writing a
+/// thousand records, and numeric tables hold many negative numbers). Every cell starts at the
+/// record's start or after a comma, and an unquoted cell runs to the next comma (csv quotes a
+/// cell holding a comma, a quote or a line break), so for each such position the bytes up to the
+/// next comma are the cell itself whenever an unquoted cell starts there: the predicates of
+/// [`neutralise`] are applied to them directly. A quoted cell whose text starts like a formula,
+/// or bytes that are not UTF-8, count as risky. Commas inside quoted cells may make it test
+/// pieces that are no cells: it may say yes for a record with no such cell (the full parse then
+/// decides), never no for one with such a cell.
 fn may_be_risky(record: &[u8]) -> bool {
     let risky = |b: u8| matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r');
-    record.iter().enumerate().any(|(i, &b)| {
-        (i == 0 || record[i - 1] == b',') && (risky(b) || (b == b'"' && record.get(i + 1).is_some_and(|&c| risky(c))))
+    let body = record.strip_suffix(b"\n").unwrap_or(record);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    body.split(|&b| b == b',').any(|piece| match piece {
+        [b'"', c, ..] => risky(*c),
+        [b, ..] if risky(*b) => {
+            std::str::from_utf8(piece).map_or(true, |cell| is_formula(cell) || is_negative_zero(cell))
+        }
+        _ => false,
     })
 }
 
@@ -173,6 +186,36 @@ mod tests {
         w.write_record(RateRow::HEADER).unwrap();
         w.serialize(&safe).unwrap();
         assert_eq!(to_csv(&[safe]), w.into_inner().unwrap());
+    }
+
+    /// The cheap test never lets a record that `neutralise` would change through, on records
+    /// with negative numbers, negative zeros, formulas, quoted cells and commas inside them.
+    #[test]
+    fn may_be_risky_never_misses_a_cell_to_rewrite() {
+        let cells = [
+            "-0.25", "-0", "-0.0", "-0e0", "0.5", "=1+1", "+x", "@SUM(1)", "-x", "\tx", "\rx", "ok", "a,-b", "a,=b",
+            "\"-q", "-1e-300", "", "x\ny", "-inf", "-NaN",
+        ];
+        let mut checked = 0;
+        for a in cells {
+            for b in cells {
+                for c in cells {
+                    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+                    w.write_record([a, b, c]).unwrap();
+                    let record = w.into_inner().unwrap();
+                    let changed = neutralise(record.clone()) != record;
+                    assert!(
+                        !changed || may_be_risky(&record),
+                        "{:?}",
+                        String::from_utf8_lossy(&record)
+                    );
+                    checked += usize::from(changed);
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+        // Numbers alone, negative ones included, skip the parse.
+        assert!(!may_be_risky(b"baseline,c,-0.25,-1e-5,0.0,3\n"));
     }
 
     #[test]
