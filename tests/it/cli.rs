@@ -63,6 +63,10 @@ const CHANNELS_EXTRA: &[&str] = &[
     "leaked_before_goal_per_year",
     "leaked_after_goal_per_year",
     "movement",
+    "from_country",
+    "to_country",
+    "cross_border",
+    "formal",
 ];
 const AUTHORITIES: &[&str] = &[
     "variant",
@@ -260,6 +264,21 @@ fn run_writes_every_table_with_the_contracted_columns() {
             ("*", "CIV.shelter->BFA.social")
         ]
     );
+    // The channel's metadata, as the scenario says (both channels are informal).
+    let meta: Vec<[&str; 4]> = channels
+        .iter()
+        .map(|r| {
+            [
+                r["from_country"].as_str(),
+                r["to_country"].as_str(),
+                r["cross_border"].as_str(),
+                r["formal"].as_str(),
+            ]
+        })
+        .collect();
+    let local = ["CIV", "CIV", "false", "false"];
+    let border = ["CIV", "BFA", "true", "false"];
+    assert_eq!(meta, [local, border, local, border]);
     let channels: Vec<Row> = channels.into_iter().filter(|r| r["cohort"] == COHORT).collect();
     let mut shares = 0.0;
     for r in &channels {
