@@ -267,3 +267,64 @@ fn the_manifest_lists_exactly_the_folder() {
         assert_eq!(listed, entries(&dir), "{name}");
     }
 }
+
+/// The SHA-256 of `bytes`, as `sha256sum` prints it.
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// The `files` of a manifest entry as `(file, sha256)` pairs.
+fn hashed(entry: &serde_json::Value) -> Vec<(String, String)> {
+    entry["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_owned(),
+                f["sha256"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The manifest names every file read with its own SHA-256 (the scenario file, its CSV tables,
+/// each `--intervention` file and its design table, named relative to the folder of the file
+/// that names them), and keeps the combined hash of each file with its tables.
+#[test]
+fn the_manifest_names_every_input_file_with_its_hash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = tmp.path().join("sweep.toml");
+    let sweep_text = "[[sweep]]\nname = \"border\"\ndesign = \"csv\"\nfile = \"points.csv\"\n\
+                      [[sweep.axis]]\nname = \"q\"\nselect = { cross_border = true }\nparameter = \"quality\"\n";
+    fs::write(&sweep, sweep_text).unwrap();
+    fs::write(tmp.path().join("points.csv"), "q\n0.9\n").unwrap();
+    refgap(["run", "scenarios/europe-leg", "--trials", "200", "-q", "--intervention"])
+        .arg(&sweep)
+        .arg("--out")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(tmp.path().join("europe-leg").join("manifest.json")).unwrap()).unwrap();
+    let dir = root().join("scenarios/europe-leg");
+    let read = |name: &str| fs::read(dir.join(name)).unwrap();
+    let names = ["scenario.toml", "authorities.csv", "channels.csv"];
+    let want: Vec<(String, String)> = names.iter().map(|n| (n.to_string(), sha256(&read(n)))).collect();
+    assert_eq!(hashed(&m["scenario"]), want);
+    let all: Vec<u8> = names.iter().flat_map(|n| read(n)).collect();
+    assert_eq!(m["scenario"]["sha256"], sha256(&all), "the combined hash is kept");
+
+    let extra = &m["intervention_files"][0];
+    let points = fs::read(tmp.path().join("points.csv")).unwrap();
+    assert_eq!(
+        hashed(extra),
+        [
+            ("sweep.toml".to_owned(), sha256(sweep_text.as_bytes())),
+            ("points.csv".to_owned(), sha256(&points))
+        ]
+    );
+    let all = [sweep_text.as_bytes(), &points].concat();
+    assert_eq!(extra["sha256"], sha256(&all));
+}
