@@ -189,11 +189,12 @@ impl Report {
         for ((cohort, tally), &n) in sc.cohorts().iter().zip(tallies).zip(trials) {
             let groups = groups(sc, cohort, tally);
             for g in &groups {
-                for m in Measure::ALL {
-                    let applicable = m != Measure::ProtectedInTime || sc.horizon_days().is_some();
+                // A measure that does not apply has no row: `protected_in_time` without a horizon.
+                for m in Measure::ALL.into_iter().filter(|&m| applies(sc, m)) {
                     let count = g.tally.count(m);
                     let (lo, hi) = wilson(count, g.tally.trials, Z95);
-                    let known = applicable && g.tally.trials > 0;
+                    // A rate over no trials cannot be computed: empty cells.
+                    let known = g.tally.trials > 0;
                     r.rates.push(RateRow {
                         variant: variant.clone(),
                         cohort: cohort.name.clone(),
@@ -201,11 +202,11 @@ impl Report {
                         key: g.key.clone(),
                         measure: m.name(),
                         trials: g.tally.trials,
-                        count: applicable.then_some(count),
+                        count,
                         rate: known.then(|| count as f64 / g.tally.trials as f64),
                         ci_low: known.then_some(lo),
                         ci_high: known.then_some(hi),
-                        victims_per_year: applicable.then(|| cohort.victims * count as f64 / n as f64),
+                        victims_per_year: cohort.victims * count as f64 / n as f64,
                     });
                 }
                 for m in Milestone::ALL {
@@ -298,6 +299,13 @@ fn gap_total(sc: &Scenario, tallies: &[CohortTally], variant: &str) -> Option<Ga
 /// The `cohort` key of comparison rows that combine every cohort, weighted by victims per year.
 pub const ALL_COHORTS: &str = "*";
 
+/// Whether measure `m` applies to the simulated results of `s`: every measure but
+/// `protected_in_time` without a horizon. A measure that does not apply has no row in any table
+/// (docs/MODEL.md, "Outputs").
+pub(crate) fn applies(s: &Scenario, m: Measure) -> bool {
+    m != Measure::ProtectedInTime || s.horizon_days().is_some()
+}
+
 /// The rows of `comparisons.csv` for variant `i`: per cohort and measure, then every cohort
 /// together weighted by victims per year. The combined interval adds the cohorts' independent
 /// interval arms in quadrature on each side (MOVER; Zou & Donner 2008, *Construction of
@@ -307,7 +315,7 @@ fn comparison_rows(s: &Scenario, result: &RunResult, i: usize, paired: bool) -> 
     let total_victims: f64 = s.cohorts().iter().map(|c| c.victims).sum();
     let mut rows = Vec::new();
     for m in Measure::ALL {
-        if m == Measure::ProtectedInTime && s.horizon_days().is_none() {
+        if !applies(s, m) {
             continue;
         }
         // Victims-weighted sums over cohorts: rates, difference, squared interval arms.

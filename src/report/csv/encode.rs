@@ -147,11 +147,11 @@ mod tests {
             key: "-x".to_owned(),
             measure: "completed",
             trials: 10,
-            count: Some(1),
+            count: 1,
             rate: Some(-0.25),
             ci_low: None,
             ci_high: None,
-            victims_per_year: Some(1.0),
+            victims_per_year: 1.0,
         };
         let text = String::from_utf8(to_csv(&[
             row("=HYPERLINK(\"http://x\",\"y\")"),
@@ -184,11 +184,11 @@ mod tests {
             key: "*".to_owned(),
             measure: "completed",
             trials: 10,
-            count: Some(0),
+            count: 0,
             rate: Some(-0.0),
             ci_low: Some(-0.25),
             ci_high: Some(0.0),
-            victims_per_year: Some(-0.0),
+            victims_per_year: -0.0,
         };
         let text = String::from_utf8(to_csv(std::slice::from_ref(&row))).unwrap();
         assert_eq!(
@@ -196,7 +196,7 @@ mod tests {
             Some("baseline,c,all,*,completed,10,0,0.0,-0.25,0.0,0.0")
         );
         row.rate = Some(0.5);
-        row.victims_per_year = Some(1.0);
+        row.victims_per_year = 1.0;
         let text = String::from_utf8(to_csv(&[row])).unwrap();
         assert!(!text.contains("-0,") && !text.contains("-0.0,"), "{text}");
     }
