@@ -24,7 +24,7 @@ pub mod write;
 
 use self::csv::{
     AuthorityRow, ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow,
-    VariantRow,
+    VariantRow, round,
 };
 use crate::engine::RunResult;
 use crate::model::{Measure, Milestone};
@@ -156,10 +156,18 @@ impl Report {
                 .iter()
                 .find(|c| c.cohort == ALL_COHORTS && c.measure == Measure::Protected.name());
             if let (Some(c), Some(p)) = (completed, protected) {
+                // As comparisons.csv holds them (rounded), so the summary is rebuilt exactly.
+                let vpy = |x: &ComparisonRow| {
+                    (
+                        round(x.victims_per_year),
+                        round(x.victims_per_year_low),
+                        round(x.victims_per_year_high),
+                    )
+                };
                 r.ranking.push(summary::VariantLine {
                     variant: v.name.clone(),
-                    completed: (c.victims_per_year, c.victims_per_year_low, c.victims_per_year_high),
-                    protected: (p.victims_per_year, p.victims_per_year_low, p.victims_per_year_high),
+                    completed: vpy(c),
+                    protected: vpy(p),
                     gap_closed: None,
                     tied_with_next: None,
                 });
@@ -173,7 +181,8 @@ impl Report {
             .map(|g| g.gap_victims_per_year)
             .sum();
         for line in &mut r.ranking {
-            line.gap_closed = (gap_per_year > 0.0).then(|| line.completed.0 / gap_per_year);
+            // The total as gap.csv's `*` row holds it.
+            line.gap_closed = (gap_per_year > 0.0).then(|| line.completed.0 / round(gap_per_year));
         }
         r.ranking.sort_by(|a, b| b.completed.0.total_cmp(&a.completed.0));
         pairwise::mark_ties(&mut r.ranking, &r.pairwise);

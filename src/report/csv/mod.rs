@@ -10,7 +10,7 @@ mod consistency;
 mod encode;
 mod pairwise;
 pub use consistency::InconsistencyRow;
-pub use encode::{CsvWriter, rows_to_csv, to_csv};
+pub use encode::{CsvWriter, DIGITS, round, rows_to_csv, to_csv};
 pub use leaks::{AuthorityRow, ChannelRow};
 pub use pairwise::PairwiseRow;
 
