@@ -206,7 +206,7 @@ fn pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
 /// says which stale staging folders of interrupted runs it removed.
 fn reserve(s: &Scenario, dir: &Path, quiet: bool) -> Result<OutputFolder> {
     let mut inputs: Vec<PathBuf> = vec![s.source().path.clone()];
-    inputs.extend(s.source().extra.iter().map(|(p, _)| p.clone()));
+    inputs.extend(s.source().extra.iter().map(|f| f.path.clone()));
     let folder = OutputFolder::reserve(dir, &inputs)?;
     if !quiet {
         for stale in folder.cleaned() {

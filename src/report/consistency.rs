@@ -25,11 +25,18 @@ use crate::stats::interval::{Z95, wilson};
 /// form the denominator (`None`: all trials).
 const POPULATIONS: [(&str, Option<Measure>); 2] = [("all", None), ("identified", Some(Measure::Identified))];
 
-/// The rows of one cohort of one arm: per level (`entry`, then `country`), one row per population.
+/// The rows of one cohort of one arm: per level (`entry`, then `country`) with at least two
+/// groups, one row per population. (With two groups or more but fewer than two whose population
+/// is not empty, the spread cannot be computed: empty cells.)
 pub(super) fn rows(variant: &str, cohort: &str, groups: &[Group]) -> Vec<InconsistencyRow> {
     let mut out = Vec::new();
     for level in ["entry", "country"] {
         let level_groups: Vec<&Group> = groups.iter().filter(|g| g.level == level).collect();
+        // With one entry point (or one entry country) there is nothing to compare: the measure
+        // does not apply, so the level has no row.
+        if level_groups.len() < 2 {
+            continue;
+        }
         for (population, base) in POPULATIONS {
             // (completed, population size, weight) per group.
             let counts: Vec<(u64, u64, f64)> = level_groups

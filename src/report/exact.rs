@@ -15,6 +15,12 @@ use crate::exact::rank::CohortRanking;
 use crate::model::Measure;
 use crate::scenario::Scenario;
 
+/// The measures the chain solves: all but `protected_in_time`, which needs a clock the chain has
+/// not and so has no row (a measure that does not apply has no row; docs/MODEL.md, "Outputs").
+fn exact_measures() -> impl Iterator<Item = Measure> {
+    Measure::ALL.into_iter().filter(|&m| m != Measure::ProtectedInTime)
+}
+
 /// The variant name of the perfect-communication solution in `exact.csv`.
 pub const PERFECT: &str = "perfect_communication";
 
@@ -81,7 +87,7 @@ impl ExactReport {
         for (c, (cohort, ex)) in s.cohorts().iter().zip(exact).enumerate() {
             for (variant, probs) in [(super::BASELINE, &ex.entries), (PERFECT, &ex.perfect)] {
                 for (group, key, p) in groups(s, c, probs) {
-                    for m in Measure::ALL {
+                    for m in exact_measures() {
                         let x = p[m.index()];
                         rows.push(ExactRow {
                             variant: variant.to_owned(),
@@ -89,7 +95,7 @@ impl ExactReport {
                             group,
                             key: key.clone(),
                             measure: m.name(),
-                            probability: (!x.is_nan()).then_some(x),
+                            probability: x,
                         });
                     }
                 }
@@ -102,7 +108,7 @@ impl ExactReport {
         for (v, solved) in s.variants().iter().zip(variants) {
             for (c, (cohort, ex)) in s.cohorts().iter().zip(solved).enumerate() {
                 for (group, key, p) in groups(&v.scenario, c, &ex.entries) {
-                    for m in Measure::ALL {
+                    for m in exact_measures() {
                         let x = p[m.index()];
                         rows.push(ExactRow {
                             variant: v.name.clone(),
@@ -110,7 +116,7 @@ impl ExactReport {
                             group,
                             key: key.clone(),
                             measure: m.name(),
-                            probability: (!x.is_nan()).then_some(x),
+                            probability: x,
                         });
                     }
                 }
@@ -243,7 +249,7 @@ fn comparison_rows(
 ) -> Vec<ExactComparisonRow> {
     let total: f64 = s.cohorts().iter().map(|c| c.victims).sum();
     let mut rows = Vec::new();
-    for m in Measure::ALL.into_iter().filter(|m| *m != Measure::ProtectedInTime) {
+    for m in exact_measures() {
         let (mut b_sum, mut v_sum) = (0.0, 0.0);
         for ((cohort, b), v) in s.cohorts().iter().zip(base).zip(solved) {
             let pb = ExactCohort::aggregate(&b.entries, cohort, |_| true)[m.index()];

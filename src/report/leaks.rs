@@ -97,6 +97,10 @@ pub(super) fn channel_rows(s: &Scenario, tallies: &[CohortTally], trials: &[u64]
             leaked_before_goal_per_year: 0.0,
             leaked_after_goal_per_year: 0.0,
             movement: ch.movement,
+            from_country: s.countries()[s.authorities()[ch.from].country].code.clone(),
+            to_country: s.countries()[s.authorities()[ch.to].country].code.clone(),
+            cross_border: ch.cross_border,
+            formal: ch.formal,
         }
     };
     let mut rows = Vec::new();

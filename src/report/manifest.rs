@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::engine::stream::WINDOW_WORDS;
 use crate::engine::{BLOCK_TRIALS, RunResult, STAGE_BLOCKS};
-use crate::scenario::Scenario;
+use crate::scenario::{HashedFile, Scenario};
 
 /// The manifest of a results folder, one layout for every kind of folder (`run`, `exact`): the
 /// fields every kind has, then those of its kind (`run`: the settings the simulated numbers
@@ -158,6 +158,9 @@ pub struct ScenarioInfo {
     pub file: String,
     /// SHA-256 of the file and its CSV tables.
     pub sha256: String,
+    /// Every file read, with its own SHA-256: the scenario file (by its file name), then its
+    /// tables and design files as named in it (relative to its folder), in the order read.
+    pub files: Vec<InputFile>,
     /// Deadline of `protected_in_time`, if any.
     pub horizon_days: Option<f64>,
     /// Hop limit.
@@ -220,6 +223,29 @@ pub struct FileInfo {
     pub file: String,
     /// SHA-256 of the file and its design tables.
     pub sha256: String,
+    /// The file (by its file name), then its design tables (as named in it, relative to its
+    /// folder), each with its own SHA-256.
+    pub files: Vec<InputFile>,
+}
+
+/// One input file and the SHA-256 of its bytes (what `sha256sum` prints for it).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InputFile {
+    /// Name relative to the folder of the file that named it.
+    pub file: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+}
+
+/// The manifest's list of `files`.
+fn input_files(files: &[HashedFile]) -> Vec<InputFile> {
+    files
+        .iter()
+        .map(|f| InputFile {
+            file: f.name.clone(),
+            sha256: f.sha256.clone(),
+        })
+        .collect()
 }
 
 /// `refgap KIND SCENARIO [--intervention FILE]...` (paths as they were given, quoted when they
@@ -234,8 +260,8 @@ fn command(kind: &str, s: &Scenario) -> String {
         }
     };
     let mut c = format!("refgap {kind} {}", quote(&s.source().path));
-    for (f, _) in &s.source().extra {
-        c.push_str(&format!(" --intervention {}", quote(f)));
+    for f in &s.source().extra {
+        c.push_str(&format!(" --intervention {}", quote(&f.path)));
     }
     c
 }
@@ -264,6 +290,7 @@ impl Manifest {
                 name: s.name().to_owned(),
                 file: s.source().path.display().to_string(),
                 sha256: s.source().sha256.clone(),
+                files: input_files(&s.source().files),
                 horizon_days: s.horizon_days(),
                 max_hops: s.max_hops(),
             },
@@ -276,9 +303,10 @@ impl Manifest {
                 .source()
                 .extra
                 .iter()
-                .map(|(p, h)| FileInfo {
-                    file: p.display().to_string(),
-                    sha256: h.clone(),
+                .map(|f| FileInfo {
+                    file: f.path.display().to_string(),
+                    sha256: f.sha256.clone(),
+                    files: input_files(&f.files),
                 })
                 .collect(),
             cohorts: s

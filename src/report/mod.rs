@@ -25,7 +25,7 @@ pub mod write;
 
 use self::csv::{
     AuthorityRow, ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow,
-    VariantRow,
+    VariantRow, round,
 };
 use crate::engine::RunResult;
 use crate::model::{Measure, Milestone};
@@ -157,10 +157,18 @@ impl Report {
                 .iter()
                 .find(|c| c.cohort == ALL_COHORTS && c.measure == Measure::Protected.name());
             if let (Some(c), Some(p)) = (completed, protected) {
+                // As comparisons.csv holds them (rounded), so the summary is rebuilt exactly.
+                let vpy = |x: &ComparisonRow| {
+                    (
+                        round(x.victims_per_year),
+                        round(x.victims_per_year_low),
+                        round(x.victims_per_year_high),
+                    )
+                };
                 r.ranking.push(summary::VariantLine {
                     variant: v.name.clone(),
-                    completed: (c.victims_per_year, c.victims_per_year_low, c.victims_per_year_high),
-                    protected: (p.victims_per_year, p.victims_per_year_low, p.victims_per_year_high),
+                    completed: vpy(c),
+                    protected: vpy(p),
                     gap_closed: None,
                     tied_with_next: None,
                 });
@@ -174,7 +182,8 @@ impl Report {
             .map(|g| g.gap_victims_per_year)
             .sum();
         for line in &mut r.ranking {
-            line.gap_closed = (gap_per_year > 0.0).then(|| line.completed.0 / gap_per_year);
+            // The total as gap.csv's `*` row holds it.
+            line.gap_closed = (gap_per_year > 0.0).then(|| line.completed.0 / round(gap_per_year));
         }
         r.ranking.sort_by(|a, b| b.completed.0.total_cmp(&a.completed.0));
         pairwise::mark_ties(&mut r.ranking, &r.pairwise);
@@ -190,11 +199,12 @@ impl Report {
         for ((cohort, tally), &n) in sc.cohorts().iter().zip(tallies).zip(trials) {
             let groups = groups(sc, cohort, tally);
             for g in &groups {
-                for m in Measure::ALL {
-                    let applicable = m != Measure::ProtectedInTime || sc.horizon_days().is_some();
+                // A measure that does not apply has no row: `protected_in_time` without a horizon.
+                for m in Measure::ALL.into_iter().filter(|&m| applies(sc, m)) {
                     let count = g.tally.count(m);
                     let (lo, hi) = wilson(count, g.tally.trials, Z95);
-                    let known = applicable && g.tally.trials > 0;
+                    // A rate over no trials cannot be computed: empty cells.
+                    let known = g.tally.trials > 0;
                     r.rates.push(RateRow {
                         variant: variant.clone(),
                         cohort: cohort.name.clone(),
@@ -202,11 +212,11 @@ impl Report {
                         key: g.key.clone(),
                         measure: m.name(),
                         trials: g.tally.trials,
-                        count: applicable.then_some(count),
+                        count,
                         rate: known.then(|| count as f64 / g.tally.trials as f64),
                         ci_low: known.then_some(lo),
                         ci_high: known.then_some(hi),
-                        victims_per_year: applicable.then(|| cohort.victims * count as f64 / n as f64),
+                        victims_per_year: cohort.victims * count as f64 / n as f64,
                     });
                 }
                 for m in Milestone::ALL {
@@ -299,6 +309,13 @@ fn gap_total(sc: &Scenario, tallies: &[CohortTally], variant: &str) -> Option<Ga
 /// The `cohort` key of comparison rows that combine every cohort, weighted by victims per year.
 pub const ALL_COHORTS: &str = "*";
 
+/// Whether measure `m` applies to the simulated results of `s`: every measure but
+/// `protected_in_time` without a horizon. A measure that does not apply has no row in any table
+/// (docs/MODEL.md, "Outputs").
+pub(crate) fn applies(s: &Scenario, m: Measure) -> bool {
+    m != Measure::ProtectedInTime || s.horizon_days().is_some()
+}
+
 /// The rows of `comparisons.csv` for variant `i`: per cohort and measure, then every cohort
 /// together weighted by victims per year. The combined interval adds the cohorts' independent
 /// interval arms in quadrature on each side (MOVER; Zou & Donner 2008, *Construction of
@@ -308,7 +325,7 @@ fn comparison_rows(s: &Scenario, result: &RunResult, i: usize, paired: bool) -> 
     let total_victims: f64 = s.cohorts().iter().map(|c| c.victims).sum();
     let mut rows = Vec::new();
     for m in Measure::ALL {
-        if m == Measure::ProtectedInTime && s.horizon_days().is_none() {
+        if !applies(s, m) {
             continue;
         }
         // Victims-weighted sums over cohorts: rates, difference, squared interval arms.

@@ -46,7 +46,7 @@ pub(super) fn rows(s: &Scenario, result: &RunResult) -> Vec<PairwiseRow> {
                 method,
             };
             for m in Measure::ALL {
-                if m == Measure::ProtectedInTime && s.horizon_days().is_none() {
+                if !super::applies(s, m) {
                     continue;
                 }
                 let (mut diff, mut low2, mut high2) = (0.0, 0.0, 0.0);

@@ -10,6 +10,7 @@
 use super::number::shown;
 use std::fmt::Write;
 
+use super::csv::round;
 use crate::engine::RunResult;
 use crate::model::Measure;
 use crate::scenario::{Cohort, Scenario};
@@ -55,13 +56,16 @@ impl CohortLine {
             .filter(|(i, c)| c.leaked_before_goal() > 0 && !s.channels()[*i].movement)
             .max_by_key(|(i, c)| (c.leaked_before_goal(), std::cmp::Reverse(*i)))
             .map(|(i, c)| (s.channels()[i].id.clone(), c.leaked_before_goal() as f64 / n));
+        // Rates and the gap as the CSVs hold them (rounded to 12 significant digits), so that
+        // every printed figure is rebuilt from the tables to the last digit.
+        let (gap, gap_lo, gap_hi) = tally.perfect(Measure::Completed).difference(Z95);
         CohortLine {
             cohort: cohort.name.clone(),
             victims: cohort.victims,
-            identified: rate(Measure::Identified),
-            protected: rate(Measure::Protected),
-            completed: (rate(Measure::Completed), lo, hi),
-            gap: tally.perfect(Measure::Completed).difference(Z95),
+            identified: round(rate(Measure::Identified)),
+            protected: round(rate(Measure::Protected)),
+            completed: (round(rate(Measure::Completed)), round(lo), round(hi)),
+            gap: (round(gap), round(gap_lo), round(gap_hi)),
             worst_channel: worst,
             movement_loss: s.channels().iter().any(|c| c.movement).then(|| {
                 let leaked: u64 = (tally.channels.iter().zip(s.channels()))

@@ -33,6 +33,7 @@ mod counterfactual;
 pub mod diff;
 pub mod edit;
 pub mod graph;
+mod hash;
 pub mod input;
 pub mod observed;
 pub(crate) mod raw;
@@ -44,9 +45,9 @@ pub mod variant;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use self::check::Checker;
+use self::hash::InputHash;
+pub use self::hash::{HashedFile, VariantsFile};
 use self::input::{Folder, InputRules};
 pub use self::input::{default_name, scenario_file};
 pub use self::validate::default_goal;
@@ -269,9 +270,11 @@ pub struct Source {
     pub path: PathBuf,
     /// SHA-256 of the scenario text followed by every CSV table's bytes, in the order read.
     pub sha256: String,
-    /// Files of variants added with `--intervention`, with the SHA-256 of each (and of its
-    /// design tables).
-    pub extra: Vec<(PathBuf, String)>,
+    /// The scenario file (its file name), then every table and design file in the order read
+    /// (named as in it, relative to its folder), each with its own SHA-256.
+    pub files: Vec<HashedFile>,
+    /// Files of variants added with `--intervention`, with their hashes.
+    pub extra: Vec<VariantsFile>,
     /// The rules its files were read under.
     pub rules: InputRules,
 }
@@ -366,12 +369,13 @@ impl Scenario {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_owned(),
         })?;
-        let mut hasher = Sha256::new();
-        hasher.update(text.as_bytes());
+        let mut hasher = InputHash::new(path, text);
         let input = tables::read_tables(raw, path, &Folder { dir: base, rules }, &mut hasher)?;
+        let (sha256, files) = hasher.finish();
         let source = Source {
             path: path.to_path_buf(),
-            sha256: format!("{:x}", hasher.finalize()),
+            sha256,
+            files,
             extra: Vec::new(),
             rules,
         };
@@ -492,8 +496,7 @@ impl Scenario {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_owned(),
         })?;
-        let mut hasher = Sha256::new();
-        hasher.update(text.as_bytes());
+        let mut hasher = InputHash::new(path, &text);
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut problems = Vec::new();
         let folder = Folder {
@@ -533,9 +536,12 @@ impl Scenario {
                 .into_iter()
                 .map(|w| Problem::new(format!("{from}: {}", w.location), w.message)),
         );
-        self.source
-            .extra
-            .push((path.to_path_buf(), format!("{:x}", hasher.finalize())));
+        let (sha256, files) = hasher.finish();
+        self.source.extra.push(VariantsFile {
+            path: path.to_path_buf(),
+            sha256,
+            files,
+        });
         Ok(self)
     }
 

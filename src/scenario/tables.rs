@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
+use super::hash::InputHash;
 use super::input::Folder;
 use super::raw::{DelayCell, RawAuthority, RawAuthorityRow, RawChannel, RawChannelRow, RawFile, RawWhen};
 use crate::error::{Error, Problem, Result};
@@ -22,8 +21,8 @@ pub(crate) struct Input {
 }
 
 /// Moves the TOML records into an [`Input`] and appends every row of the named CSV tables.
-/// The bytes of each table are fed to `hasher`, so the scenario hash covers them.
-pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Folder<'_>, hasher: &mut Sha256) -> Result<Input> {
+/// The bytes of each table are fed to `hasher`, so the scenario hash covers them and names them.
+pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Folder<'_>, hasher: &mut InputHash) -> Result<Input> {
     let mut problems = Vec::new();
     let authorities = std::mem::take(&mut file.authority)
         .into_iter()
@@ -79,7 +78,7 @@ pub(crate) fn read_tables(mut file: RawFile, path: &Path, base: &Folder<'_>, has
 pub(crate) fn read_designs(
     sweeps: &[super::raw::RawSweep],
     base: &Folder<'_>,
-    hasher: &mut Sha256,
+    hasher: &mut InputHash,
     problems: &mut Vec<Problem>,
 ) -> HashMap<String, Vec<u8>> {
     let mut out = HashMap::new();
@@ -98,12 +97,12 @@ fn read_table(
     base: &Folder<'_>,
     name: &str,
     key: &str,
-    hasher: &mut Sha256,
+    hasher: &mut InputHash,
     problems: &mut Vec<Problem>,
 ) -> Option<Vec<u8>> {
     match base.read(name) {
         Ok(bytes) => {
-            hasher.update(&bytes);
+            hasher.add(name, &bytes);
             Some(bytes)
         }
         Err(e) => {

@@ -537,7 +537,7 @@ fn check_combines(s: &Scenario, n: u64) {
             r.rates
                 .iter()
                 .find(|x| x.cohort == cohort.name && x.group == "all" && x.measure == m)
-                .and_then(|x| x.count)
+                .map(|x| x.count)
                 .unwrap()
         };
         let rows: Vec<&AuthorityRow> = r.authorities.iter().filter(|a| a.cohort == cohort.name).collect();

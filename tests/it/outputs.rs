@@ -267,3 +267,159 @@ fn the_manifest_lists_exactly_the_folder() {
         assert_eq!(listed, entries(&dir), "{name}");
     }
 }
+
+/// The SHA-256 of `bytes`, as `sha256sum` prints it.
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// The `files` of a manifest entry as `(file, sha256)` pairs.
+fn hashed(entry: &serde_json::Value) -> Vec<(String, String)> {
+    entry["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_owned(),
+                f["sha256"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The manifest names every file read with its own SHA-256 (the scenario file, its CSV tables,
+/// each `--intervention` file and its design table, named relative to the folder of the file
+/// that names them), and keeps the combined hash of each file with its tables.
+#[test]
+fn the_manifest_names_every_input_file_with_its_hash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = tmp.path().join("sweep.toml");
+    let sweep_text = "[[sweep]]\nname = \"border\"\ndesign = \"csv\"\nfile = \"points.csv\"\n\
+                      [[sweep.axis]]\nname = \"q\"\nselect = { cross_border = true }\nparameter = \"quality\"\n";
+    fs::write(&sweep, sweep_text).unwrap();
+    fs::write(tmp.path().join("points.csv"), "q\n0.9\n").unwrap();
+    refgap(["run", "scenarios/europe-leg", "--trials", "200", "-q", "--intervention"])
+        .arg(&sweep)
+        .arg("--out")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(tmp.path().join("europe-leg").join("manifest.json")).unwrap()).unwrap();
+    let dir = root().join("scenarios/europe-leg");
+    let read = |name: &str| fs::read(dir.join(name)).unwrap();
+    let names = ["scenario.toml", "authorities.csv", "channels.csv"];
+    let want: Vec<(String, String)> = names.iter().map(|n| (n.to_string(), sha256(&read(n)))).collect();
+    assert_eq!(hashed(&m["scenario"]), want);
+    let all: Vec<u8> = names.iter().flat_map(|n| read(n)).collect();
+    assert_eq!(m["scenario"]["sha256"], sha256(&all), "the combined hash is kept");
+
+    let extra = &m["intervention_files"][0];
+    let points = fs::read(tmp.path().join("points.csv")).unwrap();
+    assert_eq!(
+        hashed(extra),
+        [
+            ("sweep.toml".to_owned(), sha256(sweep_text.as_bytes())),
+            ("points.csv".to_owned(), sha256(&points))
+        ]
+    );
+    let all = [sweep_text.as_bytes(), &points].concat();
+    assert_eq!(extra["sha256"], sha256(&all));
+}
+
+/// Whether a CSV cell is a number no table may hold: NaN, an infinity or a negative zero.
+fn forbidden_number(cell: &str) -> bool {
+    let lower = cell.to_ascii_lowercase();
+    let bare = lower.trim_start_matches(['-', '+']);
+    bare == "nan" || bare == "inf" || bare == "infinity" || (cell.starts_with('-') && cell.parse::<f64>() == Ok(0.0))
+}
+
+/// One rule for what cannot be written (docs/MODEL.md, "Outputs"): no table of a `run`, `exact`,
+/// `uncertainty` (exact and simulated) or `transfer` folder of the bundled scenarios holds
+/// `NaN`, an infinity or `-0`, and no table has a `protected_in_time` row where it does not apply
+/// (exact solutions have no clock).
+#[test]
+fn no_table_of_the_bundled_scenarios_holds_nan_inf_or_negative_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let bundled = [
+        "scenarios/minimal.toml",
+        "scenarios/talibe.toml",
+        "scenarios/europe-leg",
+    ];
+    // minimal.toml without its horizon: `protected_in_time` does not apply, so no row has it.
+    let clockless = tmp.path().join("clockless.toml");
+    let text = fs::read_to_string(root().join("scenarios/minimal.toml")).unwrap();
+    assert!(text.contains("horizon_days = 90\n"));
+    fs::write(&clockless, text.replace("horizon_days = 90\n", "")).unwrap();
+    let clockless = clockless.to_str().unwrap();
+    let runs: Vec<Vec<&str>> = vec![
+        [&["run"][..], &bundled, &["--trials", "1000"]].concat(),
+        vec!["run", clockless, "--trials", "1000"],
+        vec!["run", "scenarios/ecowas-2020", "--no-variants", "--trials", "200"],
+        [&["exact"][..], &bundled, &["scenarios/ecowas-2020"]].concat(),
+        vec!["uncertainty", "scenarios/talibe.toml", "--samples", "8"],
+        vec!["transfer", "scenarios/talibe.toml"],
+        vec![
+            "uncertainty",
+            "scenarios/talibe.toml",
+            "--samples",
+            "4",
+            "--simulate",
+            "--trials",
+            "500",
+            "-q",
+        ],
+    ];
+    for (i, args) in runs.iter().enumerate() {
+        let mut cmd = refgap(args.iter().copied());
+        if i + 1 < runs.len() {
+            cmd.args(["-q", "--out", out]);
+        } else {
+            // The simulated uncertainty run goes next to the exact one.
+            cmd.args(["--out"]).arg(tmp.path().join("simulated"));
+        }
+        cmd.assert().success();
+    }
+    let mut tables = 0;
+    let mut folders: Vec<PathBuf> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    folders.extend(
+        fs::read_dir(tmp.path().join("simulated"))
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    for dir in folders.iter().filter(|d| d.join("manifest.json").is_file()) {
+        let kind = dir.file_name().unwrap().to_string_lossy().into_owned();
+        for e in fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "csv") {
+                continue;
+            }
+            tables += 1;
+            let mut r = csv::Reader::from_path(&path).unwrap();
+            let header = r.headers().unwrap().clone();
+            for (line, rec) in r.records().enumerate() {
+                let rec = rec.unwrap();
+                for (col, cell) in header.iter().zip(rec.iter()) {
+                    assert!(
+                        !forbidden_number(cell),
+                        "{}: row {} {col} = {cell}",
+                        path.display(),
+                        line + 2
+                    );
+                    if (kind.ends_with("-exact") || kind == "clockless") && col == "measure" {
+                        assert_ne!(cell, "protected_in_time", "{}: no clock, no row", path.display());
+                    }
+                }
+            }
+        }
+    }
+    assert!(tables >= 40, "{tables} tables checked");
+    let rates = fs::read_to_string(tmp.path().join("clockless/rates.csv")).unwrap();
+    assert!(
+        rates.contains(",completed,"),
+        "the clockless run has its other measures"
+    );
+}

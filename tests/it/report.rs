@@ -71,6 +71,11 @@ fn run_report_is_self_contained_with_every_chart_and_the_csv_numbers() {
             charts(&html)
         );
     }
+    // The leak map groups authorities by the countries channels.csv names.
+    assert!(
+        !html.contains("has no from_country"),
+        "the leak map reads channels.csv's countries"
+    );
     assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("@import"));
     let external = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
     assert!(

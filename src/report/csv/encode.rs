@@ -1,10 +1,11 @@
-//! Rows to CSV bytes: the header, the serde fields in order, and spreadsheet-safe text cells.
+//! Rows to CSV bytes: the header, the serde fields in order, numbers rounded to [`DIGITS`]
+//! significant digits, and spreadsheet-safe text cells.
 
 use super::CsvRow;
 
-/// Serialises rows as CSV with the header row (written even when there are no rows); text cells
-/// are made spreadsheet-safe (a formula-like text cell gets a leading apostrophe) and no number
-/// is written as `-0`.
+/// Serialises rows as CSV with the header row (written even when there are no rows); numbers
+/// are rounded to [`DIGITS`] significant digits, text cells are made spreadsheet-safe (a
+/// formula-like text cell gets a leading apostrophe) and no number is written as `-0`.
 pub fn to_csv<T: CsvRow>(rows: &[T]) -> Vec<u8> {
     rows_to_csv::<T, _>(rows)
 }
@@ -56,8 +57,11 @@ impl<W: std::io::Write> CsvWriter<W> {
         self.emit()
     }
 
-    /// The record just serialised, neutralised, to `out`.
+    /// The record just serialised, its numbers rounded and its cells neutralised, to `out`.
     fn emit(&mut self) -> std::io::Result<()> {
+        if let Some(rounded) = round_numbers(&self.record) {
+            self.record = rounded;
+        }
         if may_be_risky(&self.record) {
             let safe = neutralise(std::mem::take(&mut self.record));
             self.out.write_all(&safe)?;
@@ -73,6 +77,109 @@ impl<W: std::io::Write> CsvWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// Significant digits of the numbers written: a floating-point cell with more is rounded to this
+/// many (`0.3499999999999999` is written `0.35`, `1.3499999999999999` `1.35`). Twelve keep every
+/// figure far below any interval's width while hiding the last bits of binary rounding, which
+/// differ between ways of summing the same numbers.
+pub const DIGITS: usize = 12;
+
+/// `x` rounded to [`DIGITS`] significant digits: the value a CSV cell holding `x` reads back as
+/// (the terminal summary prints these, so that its figures are rebuilt from the tables exactly).
+pub fn round(x: f64) -> f64 {
+    if x.is_finite() {
+        format!("{x:.*e}", DIGITS - 1).parse().unwrap_or(x)
+    } else {
+        x
+    }
+}
+
+/// The cell to write instead of `cell`, when `cell` is a floating-point number (as the csv crate
+/// writes an `f64`: `-`, digits, a `.` or an exponent) with more than [`DIGITS`] significant
+/// digits: the number rounded to [`DIGITS`] significant digits, written in the shortest form that
+/// reads back as it, as the csv crate writes every `f64` (`0.35`, `1.0`, `1e-7`). Integers, text
+/// and shorter numbers are kept as they are (`None`).
+fn rounded(cell: &[u8]) -> Option<Vec<u8>> {
+    let body = cell.strip_prefix(b"-").unwrap_or(cell);
+    let (mantissa, exponent) = match body.iter().position(|&b| b == b'e' || b == b'E') {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let dots = mantissa.iter().filter(|&&b| b == b'.').count();
+    let number = !mantissa.is_empty()
+        && mantissa.iter().all(|&b| b.is_ascii_digit() || b == b'.')
+        && dots <= 1
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(b"-").unwrap_or(e);
+            !e.is_empty() && e.iter().all(u8::is_ascii_digit)
+        });
+    // An integer (no `.`, no exponent) is a count: never rounded.
+    if !number || (dots == 0 && exponent.is_none()) {
+        return None;
+    }
+    let digits: Vec<u8> = mantissa.iter().copied().filter(u8::is_ascii_digit).collect();
+    let first = digits.iter().position(|&b| b != b'0')?;
+    let last = digits.iter().rposition(|&b| b != b'0')?;
+    if last - first < DIGITS {
+        return None;
+    }
+    let r = round(std::str::from_utf8(cell).ok()?.parse().ok()?);
+    r.is_finite()
+        .then(|| ryu::Buffer::new().format_finite(r).as_bytes().to_vec())
+}
+
+/// A record (bytes as csv writes them, ending in its line break) with every number of more than
+/// [`DIGITS`] significant digits rounded, or `None` when none has. Numbers are never quoted, so
+/// only unquoted cells are read; a quoted cell is copied as it is.
+fn round_numbers(record: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut start = 0;
+    while start < record.len() {
+        let end = if record[start] == b'"' {
+            // A quoted cell: up to the closing quote (a doubled quote is a quote inside it).
+            let mut i = start + 1;
+            while i < record.len() {
+                if record[i] == b'"' {
+                    if record.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            let after = (i + 1).min(record.len());
+            after
+                + record[after..]
+                    .iter()
+                    .position(|&b| b == b',' || b == b'\n')
+                    .unwrap_or(record.len() - after)
+        } else {
+            let end = start
+                + record[start..]
+                    .iter()
+                    .position(|&b| b == b',' || b == b'\n' || b == b'\r')
+                    .unwrap_or(record.len() - start);
+            // A cheap test first: a cell with at most DIGITS digits needs no rounding.
+            let cell = &record[start..end];
+            if cell.iter().filter(|b| b.is_ascii_digit()).count() > DIGITS
+                && let Some(r) = rounded(cell)
+            {
+                let o = out.get_or_insert_with(|| Vec::with_capacity(record.len()));
+                o.extend_from_slice(&record[copied..start]);
+                o.extend_from_slice(&r);
+                copied = end;
+            }
+            end
+        };
+        start = end + 1;
+    }
+    out.map(|mut o| {
+        o.extend_from_slice(&record[copied..]);
+        o
+    })
 }
 
 /// Whether some cell of a record (bytes as csv writes them) may need rewriting: a cheap test
@@ -160,11 +267,11 @@ mod tests {
             key: "-x".to_owned(),
             measure: "completed",
             trials: 10,
-            count: Some(1),
+            count: 1,
             rate: Some(-0.25),
             ci_low: None,
             ci_high: None,
-            victims_per_year: Some(1.0),
+            victims_per_year: 1.0,
         };
         let text = String::from_utf8(to_csv(&[
             row("=HYPERLINK(\"http://x\",\"y\")"),
@@ -227,11 +334,11 @@ mod tests {
             key: "*".to_owned(),
             measure: "completed",
             trials: 10,
-            count: Some(0),
+            count: 0,
             rate: Some(-0.0),
             ci_low: Some(-0.25),
             ci_high: Some(0.0),
-            victims_per_year: Some(-0.0),
+            victims_per_year: -0.0,
         };
         let text = String::from_utf8(to_csv(std::slice::from_ref(&row))).unwrap();
         assert_eq!(
@@ -239,8 +346,69 @@ mod tests {
             Some("baseline,c,all,*,completed,10,0,0.0,-0.25,0.0,0.0")
         );
         row.rate = Some(0.5);
-        row.victims_per_year = Some(1.0);
+        row.victims_per_year = 1.0;
         let text = String::from_utf8(to_csv(&[row])).unwrap();
         assert!(!text.contains("-0,") && !text.contains("-0.0,"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod rounding {
+    use super::*;
+    use crate::report::csv::RateRow;
+
+    fn r(cell: &str) -> Option<String> {
+        rounded(cell.as_bytes()).map(|b| String::from_utf8(b).unwrap())
+    }
+
+    #[test]
+    fn floats_with_more_than_twelve_significant_digits_are_rounded_in_the_csv_style() {
+        assert_eq!(r("0.3499999999999999").as_deref(), Some("0.35"));
+        assert_eq!(r("1.3499999999999999").as_deref(), Some("1.35"));
+        assert_eq!(r("0.6516464471403813").as_deref(), Some("0.65164644714"));
+        assert_eq!(r("-0.0077142857142857135").as_deref(), Some("-0.00771428571429"));
+        assert_eq!(r("1.2345678901234567e-7").as_deref(), Some("1.23456789012e-7"));
+        assert_eq!(r("1234567890123.5").as_deref(), Some("1234567890120.0"));
+        // Twelve digits or fewer, integers, text: kept.
+        for kept in [
+            "1.0",
+            "0.0",
+            "0.0752",
+            "0.123456789012",
+            "-0.25",
+            "1e-7",
+            "12345678901234567",
+            "x1234567890123.45",
+            "1.2.34567890123456",
+            "-",
+        ] {
+            assert_eq!(r(kept), None, "{kept}");
+        }
+    }
+
+    #[test]
+    fn every_number_cell_of_a_row_is_rounded_and_text_kept() {
+        let row = RateRow {
+            variant: "baseline".to_owned(),
+            cohort: "a, \"b\" 0.3499999999999999".to_owned(),
+            group: "all",
+            key: "1.3499999999999999".to_owned(),
+            measure: "completed",
+            trials: 123_456_789_012_345,
+            count: 3,
+            rate: Some(0.3499999999999999),
+            ci_low: None,
+            ci_high: Some(1.0 / 3.0),
+            victims_per_year: 1.3499999999999999,
+        };
+        let text = String::from_utf8(to_csv(&[row])).unwrap();
+        // The unquoted key that reads as a number is rounded like one: numbers are told apart
+        // from text by their form only.
+        assert_eq!(
+            text.lines().nth(1),
+            Some(
+                r#"baseline,"a, ""b"" 0.3499999999999999",all,1.35,completed,123456789012345,3,0.35,,0.333333333333,1.35"#
+            )
+        );
     }
 }

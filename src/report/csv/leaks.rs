@@ -56,6 +56,14 @@ pub struct ChannelRow {
     /// Whether the channel is the victim's own movement (its losses are "lost in movement",
     /// not communication leaks).
     pub movement: bool,
+    /// Country code of the sending authority.
+    pub from_country: String,
+    /// Country code of the receiving authority.
+    pub to_country: String,
+    /// Whether the two ends are in different countries.
+    pub cross_border: bool,
+    /// Whether the channel rests on a written agreement or SOP (metadata).
+    pub formal: bool,
 }
 
 /// A row of `authorities.csv`: where the cases of a cohort (or all, `*`) ended at one
@@ -134,7 +142,11 @@ csv_row!(
         "leaked_after_goal_rate",
         "leaked_before_goal_per_year",
         "leaked_after_goal_per_year",
-        "movement"
+        "movement",
+        "from_country",
+        "to_country",
+        "cross_border",
+        "formal"
     ]
 );
 csv_row!(
@@ -197,6 +209,10 @@ mod tests {
             leaked_before_goal_per_year: 0.0,
             leaked_after_goal_per_year: 0.0,
             movement: false,
+            from_country: v(),
+            to_country: v(),
+            cross_border: false,
+            formal: false,
         });
         header_matches(AuthorityRow {
             variant: v(),

@@ -1,6 +1,8 @@
 //! One `#[derive(Serialize)]` row type per CSV file: the column contract of docs/MODEL.md, "Outputs"
-//! (names fixed; extra columns only at the end). `None` is written as an empty cell, meaning
-//! "not applicable". These are the only serialisable result types of the crate.
+//! (names fixed; extra columns only at the end). One rule for what cannot be given: a measure
+//! that does not apply has no row; a statistic that cannot be computed is `None`, written as an
+//! empty cell; no cell is ever NaN, an infinity or `-0`. These are the only serialisable result
+//! types of the crate.
 
 use serde::Serialize;
 
@@ -8,7 +10,7 @@ mod consistency;
 mod encode;
 mod pairwise;
 pub use consistency::InconsistencyRow;
-pub use encode::{CsvWriter, rows_to_csv, to_csv};
+pub use encode::{CsvWriter, DIGITS, round, rows_to_csv, to_csv};
 pub use leaks::{AuthorityRow, ChannelRow};
 pub use pairwise::PairwiseRow;
 
@@ -27,16 +29,16 @@ pub struct RateRow {
     pub measure: &'static str,
     /// Trials in the group.
     pub trials: u64,
-    /// Trials with the measure (empty when not applicable).
-    pub count: Option<u64>,
-    /// `count / trials`.
+    /// Trials with the measure.
+    pub count: u64,
+    /// `count / trials` (empty when the group has no trials).
     pub rate: Option<f64>,
     /// Wilson 95 % lower bound.
     pub ci_low: Option<f64>,
     /// Wilson 95 % upper bound.
     pub ci_high: Option<f64>,
     /// Expected victims per year of the cohort in this group with this measure.
-    pub victims_per_year: Option<f64>,
+    pub victims_per_year: f64,
 }
 
 /// A row of `times.csv` (days since identification).
@@ -170,8 +172,8 @@ pub struct ExactRow {
     pub key: String,
     /// Measure name (the `rates.csv` vocabulary).
     pub measure: &'static str,
-    /// Exact probability (empty for `protected_in_time`: the chain has no clock).
-    pub probability: Option<f64>,
+    /// Exact probability (no `protected_in_time` row: the chain has no clock).
+    pub probability: f64,
 }
 
 /// A row of `exact_comparisons.csv`: one variant's exact difference from the baseline.
@@ -377,11 +379,11 @@ mod tests {
             key: v(),
             measure: "m",
             trials: 1,
-            count: None,
+            count: 0,
             rate: None,
             ci_low: None,
             ci_high: None,
-            victims_per_year: None,
+            victims_per_year: 0.0,
         });
         header_matches(TimeRow {
             variant: v(),
@@ -445,7 +447,7 @@ mod tests {
             group: "all",
             key: v(),
             measure: "m",
-            probability: None,
+            probability: 0.0,
         });
         header_matches(ExactComparisonRow {
             variant: v(),

@@ -134,9 +134,9 @@ impl RunId {
                 .source()
                 .extra
                 .iter()
-                .map(|(p, h)| FileId {
-                    file: p.display().to_string(),
-                    sha256: h.clone(),
+                .map(|f| FileId {
+                    file: f.path.display().to_string(),
+                    sha256: f.sha256.clone(),
                 })
                 .collect(),
             variants: s.variants().iter().map(|v| v.name.clone()).collect(),

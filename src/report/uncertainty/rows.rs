@@ -27,8 +27,9 @@ pub struct OutcomeRow {
     pub cohort: String,
     /// `identified`, `protected`, `returned`, `reintegrated`, `completed` or `gap`.
     pub measure: &'static str,
-    /// Exact probability (victims-weighted mean for `*`).
-    pub rate: f64,
+    /// Exact probability (victims-weighted mean for `*`); empty for a cohort (or all cohorts)
+    /// with no victims, whose rate is not kept.
+    pub rate: Option<f64>,
     /// Victims per year.
     pub victims_per_year: f64,
 }

@@ -202,7 +202,8 @@ impl<'a> UncertaintyWriter<'a> {
                             variant: name.clone(),
                             cohort: cohort.clone(),
                             measure,
-                            rate: if *w > 0.0 { v / w } else { 0.0 },
+                            // A cohort with no victims keeps no rate (only victims per year are kept): empty.
+                            rate: (*w > 0.0).then(|| v / w),
                             victims_per_year: v,
                         })?;
                     }
