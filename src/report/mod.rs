@@ -32,7 +32,7 @@ use crate::model::{Measure, Milestone};
 pub use crate::scenario::BASELINE;
 use crate::scenario::{Cohort, Scenario, VariantKind};
 use crate::stats::histogram::Histogram;
-use crate::stats::interval::{Z95, wilson};
+use crate::stats::interval::{WeightedSum, Z95, wilson};
 use crate::stats::{CohortTally, GroupTally};
 
 /// Every result table of one run.
@@ -281,26 +281,25 @@ fn gap_total(sc: &Scenario, tallies: &[CohortTally], variant: &str) -> Option<Ga
     if total <= 0.0 {
         return None;
     }
-    let (mut actual, mut perfect, mut gap, mut low2, mut high2, mut disc) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut actual, mut perfect, mut disc) = (0.0, 0.0, 0.0);
+    let mut gap = WeightedSum::default();
     for (cohort, tally) in sc.cohorts().iter().zip(tallies) {
         let pair = tally.perfect(Measure::Completed);
-        let (d, lo, hi) = pair.difference(Z95);
         let w = cohort.victims;
         actual += w * pair.rate_a();
         perfect += w * pair.rate_b();
-        gap += w * d;
-        low2 += (w * (d - lo)).powi(2);
-        high2 += (w * (hi - d)).powi(2);
+        gap.add(w, pair.difference(Z95));
         disc += w * pair.discordant_share();
     }
+    let (gap, lo, hi) = gap.interval();
     Some(GapRow {
         variant: variant.to_owned(),
         cohort: ALL_COHORTS.to_owned(),
         completed_actual: actual / total,
         completed_perfect: perfect / total,
         gap: gap / total,
-        ci_low: (gap - low2.sqrt()) / total,
-        ci_high: (gap + high2.sqrt()) / total,
+        ci_low: lo / total,
+        ci_high: hi / total,
         discordant_share: disc / total,
         gap_victims_per_year: gap,
     })
@@ -329,7 +328,8 @@ fn comparison_rows(s: &Scenario, result: &RunResult, i: usize, paired: bool) -> 
             continue;
         }
         // Victims-weighted sums over cohorts: rates, difference, squared interval arms.
-        let (mut base, mut var, mut diff, mut low2, mut high2, mut disc) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let (mut base, mut var, mut disc) = (0.0, 0.0, 0.0);
+        let mut diff = WeightedSum::default();
         for (c, cohort) in s.cohorts().iter().enumerate() {
             let t = result.versus_baseline(i, c, m);
             let (d, lo, hi) = if paired {
@@ -356,13 +356,11 @@ fn comparison_rows(s: &Scenario, result: &RunResult, i: usize, paired: bool) -> 
             let w = cohort.victims;
             base += w * t.rate_a();
             var += w * t.rate_b();
-            diff += w * d;
-            low2 += (w * (d - lo)).powi(2);
-            high2 += (w * (hi - d)).powi(2);
+            diff.add(w, (d, lo, hi));
             disc += w * t.discordant_share();
         }
         if total_victims > 0.0 && s.cohorts().len() > 1 {
-            let (lo, hi) = (diff - low2.sqrt(), diff + high2.sqrt());
+            let (diff, lo, hi) = diff.interval();
             rows.push(ComparisonRow {
                 variant: variant.clone(),
                 cohort: ALL_COHORTS.to_owned(),

@@ -15,7 +15,7 @@ use crate::engine::RunResult;
 use crate::engine::pairs::paired_variants;
 use crate::model::Measure;
 use crate::scenario::Scenario;
-use crate::stats::interval::{PairTable, Z95};
+use crate::stats::interval::{PairTable, WeightedSum, Z95};
 
 /// `rate_b − rate_a` of `t` with its 95 % interval, paired or unpaired.
 pub(super) fn difference(t: &PairTable, paired: bool) -> (f64, f64, f64) {
@@ -49,7 +49,7 @@ pub(super) fn rows(s: &Scenario, result: &RunResult) -> Vec<PairwiseRow> {
                 if !super::applies(s, m) {
                     continue;
                 }
-                let (mut diff, mut low2, mut high2) = (0.0, 0.0, 0.0);
+                let mut sum = WeightedSum::default();
                 let first = out.len();
                 for (c, cohort) in s.cohorts().iter().enumerate() {
                     let Some(t) = result.versus_variant(a, b, c, m) else {
@@ -57,10 +57,7 @@ pub(super) fn rows(s: &Scenario, result: &RunResult) -> Vec<PairwiseRow> {
                     };
                     let (d, lo, hi) = difference(&t, paired);
                     out.push(row(cohort.name.clone(), m, (d, lo, hi)));
-                    let w = cohort.victims;
-                    diff += w * d;
-                    low2 += (w * (d - lo)).powi(2);
-                    high2 += (w * (hi - d)).powi(2);
+                    sum.add(cohort.victims, (d, lo, hi));
                 }
                 if s.cohorts().len() == 1 {
                     // One cohort: its rows are the all-cohort figures (as in comparisons.csv).
@@ -73,7 +70,7 @@ pub(super) fn rows(s: &Scenario, result: &RunResult) -> Vec<PairwiseRow> {
                         .collect();
                     out.extend(copy);
                 } else if total_victims > 0.0 && out.len() > first {
-                    let (lo, hi) = (diff - low2.sqrt(), diff + high2.sqrt());
+                    let (diff, lo, hi) = sum.interval();
                     let t = total_victims;
                     out.push(row(ALL_COHORTS.to_owned(), m, (diff / t, lo / t, hi / t)));
                 }
