@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::{LoadArgs, progress_bar, reserve_all, results_name};
-use crate::engine::part::{Parts, WorkItems, finish, merge_parts, run_part};
+use crate::engine::part::{Parts, WorkItems, merge_parts, run_part};
 use crate::engine::{self, RunConfig, RunResult};
 use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
 use crate::report::Report;
@@ -353,7 +353,7 @@ fn checkpointed(
             last = Instant::now();
         }
     }
-    Ok((finish(s, config, acc.arms), (resumed, work.len())))
+    Ok((parts.finish(acc.arms), (resumed, work.len())))
 }
 
 /// `run --shard`: reserves the shard file of every scenario, then simulates each scenario's

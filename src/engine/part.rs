@@ -134,6 +134,12 @@ impl<'a> Parts<'a> {
         }
     }
 
+    /// The result of this run once `per_arm` holds every work item merged: [`finish`], reusing
+    /// the networks compiled here.
+    pub fn finish(self, per_arm: Vec<Vec<CohortTally>>) -> RunResult {
+        finish_with(self.s, &self.config, per_arm, || self.arms)
+    }
+
     /// The run's work items.
     pub fn work(&self) -> WorkItems {
         self.work
@@ -170,6 +176,17 @@ pub fn merge_parts(into: &mut [Vec<CohortTally>], part: &[Vec<CohortTally>]) {
 /// The result of a run of `s` whose tallies, per arm and per cohort, are `per_arm` (every work
 /// item merged): exactly what [`run`](super::run) returns for the same configuration.
 pub fn finish(s: &Scenario, config: &RunConfig, per_arm: Vec<Vec<CohortTally>>) -> RunResult {
+    finish_with(s, config, per_arm, || compile_arms(s))
+}
+
+/// [`finish`], taking the compiled arms from `compiled` only when the variant pairs need a second
+/// pass (so a run that already compiled them does not compile them again).
+fn finish_with(
+    s: &Scenario,
+    config: &RunConfig,
+    per_arm: Vec<Vec<CohortTally>>,
+    compiled: impl FnOnce() -> Vec<super::Arm>,
+) -> RunResult {
     let stops = (0..s.cohorts().len())
         .map(|c| {
             let tallies: Vec<CohortTally> = per_arm.iter().map(|arm| arm[c].clone()).collect();
@@ -192,7 +209,7 @@ pub fn finish(s: &Scenario, config: &RunConfig, per_arm: Vec<Vec<CohortTally>>) 
     // as `run` does: here that re-simulates them on every trial (a merge of such a run costs
     // up to `PAIR_CAP` arms of simulation).
     if super::needs_second_pass(config, arm_count) {
-        super::pairs::second_pass(s, compile_arms(s), &StreamKey::new(config.seed), &mut result);
+        super::pairs::second_pass(s, compiled(), &StreamKey::new(config.seed), &mut result);
     }
     result
 }
