@@ -32,6 +32,16 @@ use serde::{Deserialize, Serialize};
 use crate::model::trial::Observer;
 use crate::model::{Measure, Milestone, Outcome, Stall, TrialRecord};
 
+/// Quantile `q` of sorted, non-empty `sorted`, interpolating linearly between order statistics
+/// (Hyndman & Fan type 7, the default of R and NumPy): the one quantile of sampled values that
+/// bootstrap intervals and the uncertainty and transfer tables share.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
 /// Tally of the trials that entered at one entry point (the atom of every breakdown).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -51,14 +51,13 @@ pub struct UncertaintyReport {
 /// (`None`: streamed into the staging folder while the worlds are evaluated).
 type File = (&'static str, Option<fn(&UncertaintyReport) -> Vec<u8>>);
 
-/// The `q` quantile of sorted values, interpolating linearly (type 7).
+/// The `q` quantile of sorted values, interpolating linearly (type 7; [`crate::stats::quantile`]),
+/// or `NaN` when there are none.
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
-    let h = (sorted.len() - 1) as f64 * q;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    crate::stats::quantile(sorted, q)
 }
 
 fn summary_row(

@@ -91,6 +91,7 @@ mod tests;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::quantile;
 use crate::vocab::latin::hypercube_strata;
 
 pub use morris::{Morris, MorrisIndex, morris, morris_check, morris_indices};
@@ -128,15 +129,6 @@ fn percentile_interval(mut estimates: Vec<f64>, point: f64) -> (f64, f64) {
     estimates.sort_by(f64::total_cmp);
     let tail = (1.0 - CONFIDENCE) / 2.0;
     (quantile(&estimates, tail), quantile(&estimates, 1.0 - tail))
-}
-
-/// Quantile `q` of sorted, non-empty `v`, interpolating linearly between order statistics
-/// (Hyndman & Fan type 7).
-fn quantile(v: &[f64], q: f64) -> f64 {
-    let h = (v.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(v.len() - 1);
-    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
 
 /// A random number generator for the bootstrap, separate from the design's.
