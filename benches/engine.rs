@@ -12,11 +12,15 @@ use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use refgap::engine::stream::{CohortStreams, OverflowRng, StreamKey, TrialDraws, WINDOW_WORDS};
-use refgap::engine::{self, BLOCK_TRIALS, RunConfig};
+use refgap::engine::{self, BLOCK_TRIALS, PerfectArm, RunConfig};
 use refgap::model::network::Network;
-use refgap::model::trial::{Draws, Observer, Rewind, dropout_happens, simulate, simulate_with_perfect};
+use refgap::model::perfect::CompletionTable;
+use refgap::model::trial::{
+    Draws, Observer, Rewind, dropout_happens, simulate, simulate_to_fork, simulate_with_perfect,
+};
 use refgap::scenario::Scenario;
 use refgap::stats::CohortTally;
+use refgap::stats::gap::fixed;
 use refgap::vocab::delay::{Delay, DelaySampler};
 
 const TRIALS: u64 = 100_000;
@@ -288,12 +292,16 @@ enum Arms {
     Two,
     /// Both arms with `simulate_with_perfect`: the perfect arm resumed at the first failure.
     Pair,
+    /// The actual arm with `simulate_to_fork`, the perfect arm's probability of completing looked
+    /// up in the `CompletionTable` (what the engine does by default).
+    Lookup,
 }
 
 /// What the `floor` benches share: bench100 compiled as the engine compiles it.
 struct Floor {
     actual: Network,
     perfect: Network,
+    table: CompletionTable,
     key: StreamKey,
     streams: Vec<CohortStreams>,
     /// Dropout rate of each channel's sending authority.
@@ -306,8 +314,10 @@ struct Floor {
 impl Floor {
     fn new(s: &Scenario, trials: u64) -> Floor {
         let actual = Network::compile(s);
+        let perfect = Network::compile(&s.with_perfect_communication());
         Floor {
-            perfect: Network::compile(&s.with_perfect_communication()),
+            table: CompletionTable::build(s, &perfect),
+            perfect,
             key: StreamKey::new(s.seed()),
             streams: s.cohorts().iter().map(|c| CohortStreams::for_cohort(&c.name)).collect(),
             rates: s
@@ -412,13 +422,31 @@ impl Floor {
         let mut tallies: Vec<CohortTally> = s
             .cohorts()
             .iter()
-            .map(|c| CohortTally::new(c.entry.len(), s.channels().len(), s.authorities().len()))
+            .map(|c| {
+                CohortTally::new(
+                    c.entry.len(),
+                    s.channels().len(),
+                    s.authorities().len(),
+                    arms != Arms::Lookup,
+                )
+            })
             .collect();
         self.for_each_trial(|c, trial, window, overflow| {
             let streams = self.streams[c];
             let tally = &mut tallies[c];
             let mut draws = self.key.trial(streams, trial, window, overflow);
             let mut obs = tally.observer();
+            if arms == Arms::Lookup {
+                let (a, fork) = simulate_to_fork(&self.actual, c, &mut draws, &mut obs);
+                let m = a.measures(horizon);
+                let done = !a.completed_at.is_nan();
+                let table = self.table.cohort(c).expect("bench100's tables fit");
+                let p = fork.map_or(fixed(f64::from(u8::from(done))), |f| fixed(table.value(&f)));
+                tally.record_conditional(done, p);
+                tally.record_end(&a, self.actual.cohorts[c].entry_at[a.entry] as usize);
+                tally.entries[a.entry].record(&a, m);
+                return;
+            }
             let (actual, measures, perfect) = if arms == Arms::Pair {
                 let (a, p) = simulate_with_perfect(&self.actual, &self.perfect, c, &mut draws, &mut obs);
                 let m = a.measures(horizon);
@@ -573,11 +601,17 @@ fn floor(c: &mut Criterion) {
         });
     }
     let config = RunConfig::new(s.seed(), FLOOR_TRIALS);
-    let reference = engine::run(&s, &config, &|_| {}).cohorts;
+    let simulated = RunConfig {
+        perfect_arm: PerfectArm::Simulated,
+        ..config
+    };
     for (name, arms) in [
         ("engine_loop/bench100", Arms::Two),
         ("engine_loop_pair/bench100", Arms::Pair),
+        ("engine_loop_lookup/bench100", Arms::Lookup),
     ] {
+        let want = if arms == Arms::Lookup { &config } else { &simulated };
+        let reference = engine::run(&s, want, &|_| {}).cohorts;
         assert!(
             f.engine_loop(&s, arms) == reference,
             "{name} tallies as the engine does"
@@ -587,6 +621,9 @@ fn floor(c: &mut Criterion) {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     group.bench_function("engine/bench100", |b| {
         b.iter(|| pool.install(|| black_box(engine::run(&s, &config, &|_| {}))));
+    });
+    group.bench_function("engine_simulated/bench100", |b| {
+        b.iter(|| pool.install(|| black_box(engine::run(&s, &simulated, &|_| {}))));
     });
     group.finish();
 }

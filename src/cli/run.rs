@@ -11,7 +11,7 @@ use clap::Args;
 
 use super::{LoadArgs, progress_bar, reserve_all, results_name};
 use crate::engine::part::{Parts, WorkItems, merge_parts, run_part};
-use crate::engine::{self, RunConfig, RunResult};
+use crate::engine::{self, PerfectArm, RunConfig, RunResult};
 use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
 use crate::report::Report;
 use crate::report::folder::{CHECKPOINT, FileSlot, OutputFolder};
@@ -53,6 +53,12 @@ pub(super) struct RunArgs {
     /// the cap.
     #[arg(long, value_name = "P", value_parser = parse_precision)]
     precision: Option<f64>,
+    /// How the perfect-communication arm of the referral gap is estimated: `conditional` looks
+    /// up, at each victim's first communication failure, the exact probability of completing
+    /// from there with perfect communication (narrower gap intervals, faster); `simulated` walks
+    /// the perfect arm on. Same expected gap; different numbers for the same seed.
+    #[arg(long, value_enum, value_name = "HOW", default_value = "conditional")]
+    perfect_arm: PerfectArmArg,
     /// Run only shard I of N (I from 0 to N-1) and write its tallies to
     /// OUT/<name>-shards/shard-IIIII.json, for `refgap merge`. `auto/N` takes I from
     /// SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX.
@@ -151,6 +157,24 @@ impl ShardSpec {
     }
 }
 
+/// `--perfect-arm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PerfectArmArg {
+    /// The probability of completing from the first communication failure, looked up.
+    Conditional,
+    /// The perfect arm walked on from the first communication failure.
+    Simulated,
+}
+
+impl From<PerfectArmArg> for PerfectArm {
+    fn from(a: PerfectArmArg) -> PerfectArm {
+        match a {
+            PerfectArmArg::Conditional => PerfectArm::Conditional,
+            PerfectArmArg::Simulated => PerfectArm::Simulated,
+        }
+    }
+}
+
 fn parse_precision(v: &str) -> std::result::Result<f64, String> {
     match v.parse::<f64>() {
         Ok(p) if p.is_finite() && p > 0.0 && p < 1.0 => Ok(p),
@@ -208,6 +232,7 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
         let config = RunConfig {
             independent: args.independent,
             precision: args.precision,
+            perfect_arm: args.perfect_arm.into(),
             ..RunConfig::from_scenario(&s)
         };
         let arms = 1 + s.variants().len() as u64;
@@ -379,6 +404,7 @@ fn run_shard(args: &RunArgs, spec: ShardSpec, scenarios: &[Scenario]) -> Result<
     for ((name, slot), s) in slots.into_iter().zip(scenarios) {
         let config = RunConfig {
             independent: args.independent,
+            perfect_arm: args.perfect_arm.into(),
             ..RunConfig::from_scenario(s)
         };
         let items = WorkItems::new(s, config.trials).part(index, spec.count);

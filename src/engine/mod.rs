@@ -36,14 +36,18 @@ pub mod part;
 pub mod stream;
 pub mod world;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::model::Measure;
 use crate::model::network::Network;
-use crate::model::trial::simulate_with_perfect;
+use crate::model::perfect::CompletionTable;
+use crate::model::trial::{simulate_to_fork, simulate_with_perfect};
 use crate::scenario::Scenario;
 use crate::stats::CohortTally;
 use crate::stats::VersusVariant;
+use crate::stats::gap::fixed;
 use crate::stats::interval::{PairTable, Z95};
 use stream::{CohortStreams, OverflowRng, StreamKey, WINDOW_WORDS};
 
@@ -65,6 +69,32 @@ pub struct RunConfig {
     pub independent: bool,
     /// Stop a cohort once every paired difference's 95 % half-width is below this.
     pub precision: Option<f64>,
+    /// How the perfect-communication arm is estimated.
+    pub perfect_arm: PerfectArm,
+}
+
+/// How the perfect-communication arm of each arm and cohort is estimated (docs/MODEL.md, "The
+/// perfect arm by conditioning"). Part of the result: the two give different numbers for the
+/// same seed (the same expected gap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PerfectArm {
+    /// Its probability of completing from the actual arm's first communication failure, looked up
+    /// in a [`CompletionTable`]; simulated for a cohort whose table is too large.
+    #[default]
+    Conditional,
+    /// Walked on from the first communication failure (every measure of the perfect arm is
+    /// counted, not only completion).
+    Simulated,
+}
+
+impl PerfectArm {
+    /// `conditional` or `simulated`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PerfectArm::Conditional => "conditional",
+            PerfectArm::Simulated => "simulated",
+        }
+    }
 }
 
 impl RunConfig {
@@ -80,6 +110,7 @@ impl RunConfig {
             trials,
             independent: false,
             precision: None,
+            perfect_arm: PerfectArm::Conditional,
         }
     }
 }
@@ -144,10 +175,12 @@ impl RunResult {
     }
 }
 
-/// The compiled networks of one arm.
+/// The compiled networks of one arm, and its perfect arm's completion table (none when the
+/// perfect arm is simulated).
 struct Arm {
     actual: Network,
     perfect: Network,
+    table: Option<Arc<CompletionTable>>,
     channels: usize,
     authorities: usize,
 }
@@ -155,7 +188,7 @@ struct Arm {
 /// Simulates every cohort of `s` in every arm. `progress` is called with the number of trials
 /// finished (of one arm), after every block, from worker threads.
 pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
-    let arms = compile_arms(s);
+    let arms = compile_arms(s, config);
     let key = StreamKey::new(config.seed);
     let mut per_arm: Vec<Vec<CohortTally>> = vec![Vec::new(); arms.len()];
     let mut stops = Vec::new();
@@ -181,16 +214,43 @@ pub fn run(s: &Scenario, config: &RunConfig, progress: &(dyn Fn(u64) + Sync)) ->
 }
 
 /// The compiled networks of every arm of `s`: the baseline, then each variant.
-fn compile_arms(s: &Scenario) -> Vec<Arm> {
-    let arms: Vec<Arm> = std::iter::once(s)
+fn compile_arms(s: &Scenario, config: &RunConfig) -> Vec<Arm> {
+    let scenarios: Vec<&Scenario> = std::iter::once(s)
         .chain(s.variants().iter().map(|v| &v.scenario))
+        .collect();
+    let mut arms: Vec<Arm> = scenarios
+        .par_iter()
         .map(|sc| Arm {
             actual: Network::compile(sc),
             perfect: Network::compile(&sc.with_perfect_communication()),
+            table: None,
             channels: sc.channels().len(),
             authorities: sc.authorities().len(),
         })
         .collect();
+    if config.perfect_arm == PerfectArm::Conditional {
+        // A table depends only on the perfect network and the delay laws: arms that share them
+        // (a practice that changes only qualities and fidelities) share one table.
+        let same = |i: usize, j: usize| {
+            arms[i].perfect == arms[j].perfect
+                && scenarios[i]
+                    .channels()
+                    .iter()
+                    .zip(scenarios[j].channels())
+                    .all(|(a, b)| a.delay == b.delay)
+        };
+        let first: Vec<usize> = (0..arms.len())
+            .map(|i| (0..i).find(|&j| same(i, j)).unwrap_or(i))
+            .collect();
+        let built: Vec<(usize, Arc<CompletionTable>)> = (0..arms.len())
+            .into_par_iter()
+            .filter(|&i| first[i] == i)
+            .map(|i| (i, Arc::new(CompletionTable::build(scenarios[i], &arms[i].perfect))))
+            .collect();
+        for (i, arm) in arms.iter_mut().enumerate() {
+            arm.table = built.iter().find(|(j, _)| *j == first[i]).map(|(_, t)| Arc::clone(t));
+        }
+    }
     debug_assert!(arms.iter().all(|a| a.perfect.is_perfect_version_of(&a.actual)));
     arms
 }
@@ -236,6 +296,30 @@ fn cohort_job<'a>(s: &Scenario, arms: &'a [Arm], key: &'a StreamKey, c: usize, c
     }
 }
 
+/// Whether the perfect arm of cohort `c` of `arm` is simulated under `config`.
+fn simulates_perfect(arm: &Arm, c: usize) -> bool {
+    !arm.table.as_ref().is_some_and(|t| t.has(c))
+}
+
+/// How the perfect arm of each arm (baseline, then each variant) and cohort of `s` is estimated
+/// under `config`: what the manifest and `gap.csv` record.
+pub fn perfect_arms(s: &Scenario, config: &RunConfig) -> Vec<Vec<PerfectArm>> {
+    compile_arms(s, config)
+        .iter()
+        .map(|arm| {
+            (0..s.cohorts().len())
+                .map(|c| {
+                    if simulates_perfect(arm, c) {
+                        PerfectArm::Simulated
+                    } else {
+                        PerfectArm::Conditional
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The largest 95 % half-width among the paired differences reported for one cohort: the
 /// referral gap of every arm and, for every variant, each applicable measure against the
 /// baseline (unpaired intervals in independent mode).
@@ -250,7 +334,8 @@ pub fn max_half_width(tallies: &[CohortTally], horizon: bool, independent: bool)
     };
     let mut worst: f64 = 0.0;
     for t in tallies {
-        worst = worst.max(half(t.perfect(Measure::Completed), true));
+        let (g, _) = t.gap(Z95);
+        worst = worst.max((g.gap - g.lo).max(g.hi - g.gap));
     }
     if let Some((base, variants)) = tallies.split_first() {
         for t in variants {
@@ -295,7 +380,14 @@ impl CohortJob<'_> {
         let mut tallies: Vec<CohortTally> = self
             .arms
             .iter()
-            .map(|a| CohortTally::new(self.entries, a.channels, a.authorities))
+            .map(|a| {
+                CohortTally::new(
+                    self.entries,
+                    a.channels,
+                    a.authorities,
+                    simulates_perfect(a, self.cohort),
+                )
+            })
             .collect();
         for (q, &(arm, _)) in self.pairs.iter().enumerate() {
             tallies[arm].versus_variants = self.pairs[..q]
@@ -397,23 +489,32 @@ impl CohortJob<'_> {
             if v == 0 || self.independent {
                 self.key.fill_windows(streams, first, windows);
             }
+            let table = arm.table.as_ref().and_then(|t| t.cohort(self.cohort));
             for (i, window) in windows.chunks_exact(WINDOW_WORDS).enumerate() {
                 let trial = first + i as u64;
                 let mut draws = self.key.trial(streams, trial, window, overflow);
-                // The perfect-communication arm is walked only where communication failed, and
-                // then resumed from that point (see `simulate_with_perfect`).
-                let (actual, perfect) = simulate_with_perfect(
-                    &arm.actual,
-                    &arm.perfect,
-                    self.cohort,
-                    &mut draws,
-                    &mut tally.observer(),
-                );
+                let mut obs = tally.observer();
+                let (actual, measures) = if let Some(table) = &table {
+                    // The perfect arm's probability of completing from the first communication
+                    // failure, looked up (see `model::perfect`).
+                    let (actual, fork) = simulate_to_fork(&arm.actual, self.cohort, &mut draws, &mut obs);
+                    let measures = actual.measures(self.horizon_days);
+                    let done = !actual.completed_at.is_nan();
+                    let perfect = fork.map_or(fixed(f64::from(u8::from(done))), |f| fixed(table.value(&f)));
+                    tally.record_conditional(done, perfect);
+                    (actual, measures)
+                } else {
+                    // The perfect-communication arm is walked only where communication failed,
+                    // and then resumed from that point (see `simulate_with_perfect`).
+                    let (actual, perfect) =
+                        simulate_with_perfect(&arm.actual, &arm.perfect, self.cohort, &mut draws, &mut obs);
+                    let measures = actual.measures(self.horizon_days);
+                    let perfect = perfect.map_or(measures, |p| p.measures(self.horizon_days));
+                    tally.record_pair(measures, perfect);
+                    (actual, measures)
+                };
                 tally.record_end(&actual, arm.actual.cohorts[self.cohort].entry_at[actual.entry] as usize);
-                let measures = actual.measures(self.horizon_days);
                 tally.entries[actual.entry].record(&actual, measures);
-                let perfect = perfect.map_or(measures, |p| p.measures(self.horizon_days));
-                tally.record_pair(measures, perfect);
                 if v == 0 {
                     base[i] = measures;
                 } else {

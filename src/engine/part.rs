@@ -128,7 +128,7 @@ impl<'a> Parts<'a> {
         Parts {
             s,
             config: *config,
-            arms: compile_arms(s),
+            arms: compile_arms(s, config),
             key: StreamKey::new(config.seed),
             work: WorkItems::new(s, config.trials),
         }
@@ -176,7 +176,7 @@ pub fn merge_parts(into: &mut [Vec<CohortTally>], part: &[Vec<CohortTally>]) {
 /// The result of a run of `s` whose tallies, per arm and per cohort, are `per_arm` (every work
 /// item merged): exactly what [`run`](super::run) returns for the same configuration.
 pub fn finish(s: &Scenario, config: &RunConfig, per_arm: Vec<Vec<CohortTally>>) -> RunResult {
-    finish_with(s, config, per_arm, || compile_arms(s))
+    finish_with(s, config, per_arm, || compile_arms(s, config))
 }
 
 /// [`finish`], taking the compiled arms from `compiled` only when the variant pairs need a second

@@ -45,8 +45,7 @@ fn arm(tallies: &[CohortTally]) -> Arm {
             for (o, m) in out.iter_mut().zip(MEASURES) {
                 *o = ratio(total.count(m), total.trials);
             }
-            let pair = t.perfect(Measure::Completed);
-            out[5] = pair.rate_b() - pair.rate_a();
+            out[5] = t.gap(crate::stats::interval::Z95).0.gap;
             out
         })
         .collect()

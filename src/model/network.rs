@@ -101,7 +101,7 @@ pub struct ChannelParams {
 
 /// A scenario compiled for simulation. Build one per variant (the perfect-communication
 /// counterfactual is another `Network`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Network {
     /// Per authority, in scenario order.
     pub authorities: Vec<AuthorityParams>,

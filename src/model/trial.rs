@@ -19,7 +19,10 @@
 //! first communication failure instead of walking the common prefix twice (same records, fewer
 //! instructions: see `benches/RESULTS.md`).
 
-use super::network::{CERTAIN, CLOSE, CohortPlan, Network};
+pub use super::dropout::dropout_happens;
+use super::dropout::happens;
+use super::network::{CLOSE, CohortPlan, Network};
+use super::perfect::ForkPoint;
 use super::{Outcome, Stall, TrialRecord};
 use crate::vocab::Services;
 
@@ -71,11 +74,6 @@ pub trait Observer {
 }
 
 impl Observer for () {}
-
-#[inline]
-fn happens(word: u32, threshold: u64) -> bool {
-    u64::from(word) < threshold
-}
 
 /// Simulates one victim of cohort `cohort` (index into `net.cohorts`): entry and identification,
 /// then hop after hop until an outcome (docs/MODEL.md, "One trial"). The steps are those of
@@ -157,6 +155,47 @@ pub fn simulate_with_perfect<D: Rewind, O: Observer>(
     (walk.rec, perfect_rec)
 }
 
+/// Simulates one victim of cohort `cohort` on `net` (the actual arm, observed by `obs`), as
+/// [`simulate`] does, and returns with its record the state at its first communication failure,
+/// if any: where the perfect-communication arm would take up (see [`simulate_with_perfect`]).
+/// The engine turns that state into the perfect arm's probability of completing with a
+/// [`CompletionTable`](super::perfect::CompletionTable) instead of walking the perfect arm.
+pub fn simulate_to_fork<D: Draws, O: Observer>(
+    net: &Network,
+    cohort: usize,
+    draws: &mut D,
+    obs: &mut O,
+) -> (TrialRecord, Option<ForkPoint>) {
+    let plan = &net.cohorts[cohort];
+    let (mut walk, identified) = start(net, plan, draws);
+    if !identified {
+        return (walk.rec, None);
+    }
+    let mut fork = None;
+    let cx = Hop {
+        net,
+        plan,
+        draws,
+        obs,
+        fork: Some(&mut fork),
+        position: |_: &D| 0,
+    };
+    walk_on(cx, &mut walk, Resume::Route);
+    let point = fork.map(|f: Fork| {
+        ForkPoint {
+            channel: f.channel,
+            hops: f.walk.rec.hops,
+            // A degraded file is complete in the perfect arm; a failed attempt delivers the
+            // file as it is.
+            complete: f.walk.complete,
+            granted: f.walk.granted,
+            goal: f.walk.goal,
+            completed: !f.walk.rec.completed_at.is_nan(),
+        }
+    });
+    (walk.rec, point)
+}
+
 /// The state of a trial between hops.
 #[derive(Debug, Clone, Copy)]
 struct Walk {
@@ -190,6 +229,8 @@ enum Resume {
 #[derive(Debug, Clone, Copy)]
 struct Fork {
     walk: Walk,
+    /// The channel of the failure.
+    channel: usize,
     position: usize,
     resume: Resume,
 }
@@ -210,12 +251,13 @@ impl<D: Draws, O: Observer, P: Fn(&D) -> usize> Hop<'_, D, O, P> {
     /// A communication failure of the actual arm in state `w`: if it is the first (and a fork is
     /// wanted), copies the state, from which the perfect-communication arm takes up at `resume`.
     #[inline(always)]
-    fn fork_at(&mut self, w: &Walk, resume: Resume) {
+    fn fork_at(&mut self, w: &Walk, channel: usize, resume: Resume) {
         if let Some(f) = self.fork.as_deref_mut()
             && !w.rec.communication_failed
         {
             *f = Some(Fork {
                 walk: *w,
+                channel,
                 position: (self.position)(self.draws),
                 resume,
             });
@@ -327,7 +369,7 @@ fn walk_on<D: Draws, O: Observer, P: Fn(&D) -> usize>(mut cx: Hop<'_, D, O, P>, 
             // With perfect communication this attempt succeeds, unless it is a movement (which
             // perfect communication leaves as it is: both arms fail here alike).
             if !ch.movement {
-                cx.fork_at(w, Resume::Delivered { e, skip });
+                cx.fork_at(w, e, Resume::Delivered { e, skip });
                 w.rec.communication_failed = true;
             }
         }
@@ -360,7 +402,7 @@ fn arrive<D: Draws, O: Observer, P: Fn(&D) -> usize>(
     if w.complete && !happens(w_fid, ch.fidelity) {
         // With perfect communication the file stays complete (unless this is a movement).
         if !ch.movement {
-            cx.fork_at(w, Resume::Tail { e, w_fid, w_assist });
+            cx.fork_at(w, e, Resume::Tail { e, w_fid, w_assist });
             w.rec.communication_failed = true;
         }
         w.complete = false;
@@ -394,36 +436,6 @@ fn arrive<D: Draws, O: Observer, P: Fn(&D) -> usize>(
     false
 }
 
-/// Whether the victim drops out during a wait of hazard `x = rate * days` (`x >= 0`), given the
-/// attempt's dropout word: the word is below the threshold of probability `1 - exp(-x)`,
-/// `round((1 - exp(-x)) * 2^32)`.
-///
-/// **Fast path, same answer.** `word < round(y)` holds exactly when `y >= word + 0.5`, and
-/// `1 - exp(-x) <= x`; `expm1` is accurate to 1 ulp, so its value times `2^32` is below
-/// `x * 2^32 * (1 + 1e-9)`. A word at or above that bound therefore never drops out, and most words
-/// are (`x` is small): for them neither `expm1` nor the rounding is computed.
-#[inline]
-pub fn dropout_happens(word: u32, x: f64) -> bool {
-    if f64::from(word) + 0.5 > x * CERTAIN as f64 * (1.0 + 1e-9) {
-        return false;
-    }
-    happens(word, dropout_threshold(x))
-}
-
-/// Threshold of dropping out during a wait of hazard `x = rate * days`: `1 - exp(-x)`.
-#[inline]
-fn dropout_threshold(x: f64) -> u64 {
-    round_non_negative((-(-x).exp_m1()) * CERTAIN as f64)
-}
-
-/// `y.round() as u64` for `y` in `[0, 2^52)`, without the libm call `round` is on baseline
-/// x86-64: the fraction `y - trunc(y)` is exact there, and halves round up, as `round` does.
-#[inline]
-fn round_non_negative(y: f64) -> u64 {
-    let t = y as u64;
-    t + u64::from(y - t as f64 >= 0.5)
-}
-
 /// Grants `new` services at day `t`, and records completion when the goal is first met.
 #[inline]
 fn grant(rec: &mut TrialRecord, granted: &mut Services, new: Services, t: f64, goal: Services) {
@@ -444,78 +456,12 @@ fn grant(rec: &mut TrialRecord, granted: &mut Services, new: Services, t: f64, g
 mod tests {
     use super::*;
 
-    #[test]
-    fn round_non_negative_is_round() {
-        let ys = [
-            0.0,
-            0.25,
-            0.5,
-            0.499_999_999_999_999_94,
-            1.5,
-            2.5,
-            2.499_999_999_999_999_6,
-            12_345.678,
-            4_294_967_295.5,
-            4_294_967_296.0,
-        ];
-        for y in ys {
-            assert_eq!(round_non_negative(y), y.round() as u64, "{y}");
-        }
-    }
-
-    /// The fast path of `dropout_happens` answers as the threshold does: at the threshold, at the
-    /// fast path's bound, and for many random (word, hazard) pairs.
-    #[test]
-    fn dropout_fast_path_is_exact() {
-        let reference = |w: u32, x: f64| u64::from(w) < ((-(-x).exp_m1()) * CERTAIN as f64).round() as u64;
-        let max = u64::from(u32::MAX);
-        for x in [
-            0.0,
-            1e-12,
-            1e-9,
-            2f64.powi(-33),
-            1e-3,
-            0.01,
-            0.0725,
-            0.5,
-            1.0,
-            3.0,
-            40.0,
-            1e3,
-        ] {
-            let t = reference_threshold(x);
-            let bound = (x * CERTAIN as f64).min(max as f64) as u64;
-            for w in [
-                0,
-                1,
-                t.saturating_sub(1),
-                t,
-                t + 1,
-                bound.saturating_sub(1),
-                bound,
-                bound + 1,
-                max,
-            ] {
-                let w = w.min(max) as u32;
-                assert_eq!(dropout_happens(w, x), reference(w, x), "w={w} x={x}");
-            }
-        }
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        for _ in 0..1_000_000 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let w = (state >> 32) as u32;
-            let x = (state & 0xFFFF) as f64 * 1e-5;
-            assert_eq!(dropout_happens(w, x), reference(w, x), "w={w} x={x}");
-        }
-    }
-
     /// `simulate_with_perfect` gives, trial by trial, the records of `simulate` on each network
     /// (the perfect one only when communication failed), on every bundled scenario and bench100.
     #[test]
     fn simulate_with_perfect_is_two_simulations() {
         use crate::engine::stream::{CohortStreams, StreamKey, WINDOW_WORDS};
+        use crate::model::network::CERTAIN;
         use crate::scenario::Scenario;
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut forks = 0;
@@ -559,9 +505,5 @@ mod tests {
             }
         }
         assert!(forks > 10_000, "{forks}");
-    }
-
-    fn reference_threshold(x: f64) -> u64 {
-        ((-(-x).exp_m1()) * CERTAIN as f64).round() as u64
     }
 }

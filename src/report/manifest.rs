@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::engine::stream::WINDOW_WORDS;
-use crate::engine::{BLOCK_TRIALS, RunResult, STAGE_BLOCKS};
+use crate::engine::{BLOCK_TRIALS, PerfectArm, RunResult, STAGE_BLOCKS};
 use crate::scenario::{HashedFile, Scenario};
 
 /// The manifest of a results folder, one layout for every kind of folder (`run`, `exact`): the
@@ -65,6 +65,9 @@ pub struct RunInfo {
     pub stage_trials: Option<u64>,
     /// `common` (every variant on the same random numbers) or `independent`.
     pub random_numbers: &'static str,
+    /// How the perfect-communication arm was asked to be estimated: `conditional` or
+    /// `simulated` (`gap.csv`'s `perfect_arm` says, per variant and cohort, how it was).
+    pub perfect_arm: &'static str,
     /// Trials per block (a format constant).
     pub block_trials: u64,
     /// Words in each trial's stream window (a format constant).
@@ -342,14 +345,19 @@ impl Manifest {
         let config = &result.config;
         let mut m = Manifest::common("run", s);
         m.command = format!(
-            "{} --seed {} --trials {}{}{}",
+            "{} --seed {} --trials {}{}{}{}",
             m.command,
             config.seed,
             config.trials,
             config
                 .precision
                 .map_or_else(String::new, |p| format!(" --precision {p}")),
-            if config.independent { " --independent" } else { "" }
+            if config.independent { " --independent" } else { "" },
+            if config.perfect_arm == PerfectArm::Simulated {
+                " --perfect-arm simulated"
+            } else {
+                ""
+            }
         );
         m.run = Some(RunInfo {
             seed: config.seed,
@@ -357,6 +365,7 @@ impl Manifest {
             precision: config.precision,
             stage_trials: config.precision.map(|_| STAGE_BLOCKS * BLOCK_TRIALS),
             random_numbers: if config.independent { "independent" } else { "common" },
+            perfect_arm: config.perfect_arm.name(),
             block_trials: BLOCK_TRIALS,
             window_words: WINDOW_WORDS,
         });

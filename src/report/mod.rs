@@ -247,18 +247,18 @@ impl Report {
                     p90,
                 });
             }
-            let pair = &tally.perfect(Measure::Completed);
-            let (gap, lo, hi) = pair.difference(Z95);
+            let (g, actual) = tally.gap(Z95);
             r.gap.push(GapRow {
                 variant: variant.clone(),
                 cohort: cohort.name.clone(),
-                completed_actual: pair.rate_a(),
-                completed_perfect: pair.rate_b(),
-                gap,
-                ci_low: lo,
-                ci_high: hi,
-                discordant_share: pair.discordant_share(),
-                gap_victims_per_year: gap * cohort.victims,
+                completed_actual: actual,
+                completed_perfect: actual + g.gap,
+                gap: g.gap,
+                ci_low: g.lo,
+                ci_high: g.hi,
+                discordant_share: g.mean_abs,
+                gap_victims_per_year: g.gap * cohort.victims,
+                perfect_arm: perfect_arm_name(tally),
             });
             r.inconsistency
                 .extend(consistency::rows(&variant, &cohort.name, &groups));
@@ -284,13 +284,16 @@ fn gap_total(sc: &Scenario, tallies: &[CohortTally], variant: &str) -> Option<Ga
     let (mut actual, mut perfect, mut disc) = (0.0, 0.0, 0.0);
     let mut gap = WeightedSum::default();
     for (cohort, tally) in sc.cohorts().iter().zip(tallies) {
-        let pair = tally.perfect(Measure::Completed);
+        let (g, rate) = tally.gap(Z95);
         let w = cohort.victims;
-        actual += w * pair.rate_a();
-        perfect += w * pair.rate_b();
-        gap.add(w, pair.difference(Z95));
-        disc += w * pair.discordant_share();
+        actual += w * rate;
+        perfect += w * (rate + g.gap);
+        gap.add(w, (g.gap, g.lo, g.hi));
+        disc += w * g.mean_abs;
     }
+    let mut arms = tallies.iter().map(perfect_arm_name);
+    let first = arms.next().unwrap_or("conditional");
+    let perfect_arm = if arms.all(|a| a == first) { first } else { "mixed" };
     let (gap, lo, hi) = gap.interval();
     Some(GapRow {
         variant: variant.to_owned(),
@@ -302,7 +305,17 @@ fn gap_total(sc: &Scenario, tallies: &[CohortTally], variant: &str) -> Option<Ga
         ci_high: hi / total,
         discordant_share: disc / total,
         gap_victims_per_year: gap,
+        perfect_arm,
     })
+}
+
+/// How a tally's perfect arm was estimated, as `gap.csv` names it.
+fn perfect_arm_name(t: &CohortTally) -> &'static str {
+    if t.perfect_simulated {
+        "simulated"
+    } else {
+        "conditional"
+    }
 }
 
 /// The `cohort` key of comparison rows that combine every cohort, weighted by victims per year.

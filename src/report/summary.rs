@@ -58,7 +58,8 @@ impl CohortLine {
             .map(|(i, c)| (s.channels()[i].id.clone(), c.leaked_before_goal() as f64 / n));
         // Rates and the gap as the CSVs hold them (rounded to 12 significant digits), so that
         // every printed figure is rebuilt from the tables to the last digit.
-        let (gap, gap_lo, gap_hi) = tally.perfect(Measure::Completed).difference(Z95);
+        let (g, _) = tally.gap(Z95);
+        let (gap, gap_lo, gap_hi) = (g.gap, g.lo, g.hi);
         CohortLine {
             cohort: cohort.name.clone(),
             victims: cohort.victims,

@@ -25,6 +25,7 @@ pub mod interval;
 pub mod sensitivity;
 pub mod world;
 
+use gap::{GapEstimate, GapSums, ONE};
 use histogram::{Histogram, IntHistogram};
 use interval::PairTable;
 use serde::{Deserialize, Serialize};
@@ -337,10 +338,15 @@ pub struct CohortTally {
     /// Authority events, indexed by authority.
     #[serde(with = "sparse")]
     pub authorities: Vec<AuthorityCounts>,
-    /// Per measure, the discordant pairs of (actual, perfect communication) outcomes of the same
-    /// trials: (actual only, perfect only). The concordant cells follow from the actual counts,
-    /// so only disagreements, which are rare, cost anything per trial; see
-    /// [`CohortTally::perfect`].
+    /// Whether the perfect-communication arm was simulated (else its probability of completing
+    /// was looked up: docs/MODEL.md, "The perfect arm by conditioning").
+    pub perfect_simulated: bool,
+    /// The per-trial referral gap's sums (either way); see [`CohortTally::gap`].
+    pub gap: GapSums,
+    /// With a simulated perfect arm, per measure, the discordant pairs of (actual, perfect
+    /// communication) outcomes of the same trials: (actual only, perfect only). The concordant
+    /// cells follow from the actual counts, so only disagreements, which are rare, cost anything
+    /// per trial; see [`CohortTally::perfect`]. Zero otherwise.
     pub discordant: [(u64, u64); Measure::COUNT],
     /// For a variant: per measure, the discordant pairs of (baseline, this variant) outcomes of
     /// the same trials: (baseline only, variant only); see [`CohortTally::versus_baseline`].
@@ -355,11 +361,14 @@ pub struct CohortTally {
 impl CohortTally {
     /// An empty tally for a cohort with `entries` entry points in a network of `channels`
     /// channels and `authorities` authorities.
-    pub fn new(entries: usize, channels: usize, authorities: usize) -> CohortTally {
+    /// `perfect_simulated` says how its perfect-communication arm will be recorded.
+    pub fn new(entries: usize, channels: usize, authorities: usize, perfect_simulated: bool) -> CohortTally {
         CohortTally {
             entries: vec![GroupTally::default(); entries],
             channels: vec![ChannelCounts::default(); channels],
             authorities: vec![AuthorityCounts::default(); authorities],
+            perfect_simulated,
+            gap: GapSums::default(),
             discordant: [(0, 0); Measure::COUNT],
             versus: [(0, 0); Measure::COUNT],
             versus_variants: Vec::new(),
@@ -368,6 +377,8 @@ impl CohortTally {
 
     /// Adds another tally of the same cohort.
     pub fn merge(&mut self, o: &CohortTally) {
+        debug_assert_eq!(self.perfect_simulated, o.perfect_simulated);
+        self.gap.merge(&o.gap);
         for (a, b) in self.entries.iter_mut().zip(&o.entries) {
             a.merge(b);
         }
@@ -441,10 +452,31 @@ impl CohortTally {
         }
     }
 
-    /// Records the pair (actual, perfect) of the same trial, given both trials' measure bits.
+    /// Records the pair (actual, perfect) of the same trial, given both trials' measure bits
+    /// (a simulated perfect arm).
     #[inline]
     pub fn record_pair(&mut self, actual: u16, perfect: u16) {
         count_discordant(&mut self.discordant, actual, perfect);
+        let done = |bits: u16| bits & (1 << Measure::Completed.index()) != 0;
+        self.gap.record(done(actual), if done(perfect) { ONE } else { 0 });
+    }
+
+    /// Records a trial whose perfect arm was looked up: whether the actual arm completed, and the
+    /// perfect arm's probability of completing in fixed point ([`gap::fixed`]).
+    #[inline]
+    pub fn record_conditional(&mut self, actual_completed: bool, perfect: u64) {
+        self.gap.record(actual_completed, perfect);
+    }
+
+    /// The referral gap (perfect arm's completed rate minus this arm's) with its interval at
+    /// normal quantile `z` ([`GapSums::estimate`]), and this arm's completed rate.
+    pub fn gap(&self, z: f64) -> (GapEstimate, f64) {
+        let n = self.trials();
+        let done: u64 = self.entries.iter().map(|e| e.count(Measure::Completed)).sum();
+        (
+            self.gap.estimate(n, z),
+            if n == 0 { 0.0 } else { done as f64 / n as f64 },
+        )
     }
 
     /// Records the pair (baseline, this variant) of the same trial.
@@ -470,10 +502,11 @@ impl CohortTally {
     }
 
     /// The paired 2×2 table of measure `m`: arm `a` is the scenario as given, arm `b` perfect
-    /// communication, on the same trials.
-    pub fn perfect(&self, m: Measure) -> PairTable {
+    /// communication, on the same trials. `None` unless the perfect arm was simulated.
+    pub fn perfect(&self, m: Measure) -> Option<PairTable> {
         let actual: u64 = self.entries.iter().map(|e| e.count(m)).sum();
-        pair_table(self.trials(), actual, self.discordant[m.index()])
+        self.perfect_simulated
+            .then(|| pair_table(self.trials(), actual, self.discordant[m.index()]))
     }
 
     /// The paired 2×2 table of measure `m` of this variant against `baseline` (the baseline's

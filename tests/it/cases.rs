@@ -17,14 +17,26 @@
 //! its retries, `s` the no-dropout probability of one attempt, `i` the identification probability
 //! of the entry point. All hand probabilities are unconditional (per trial).
 
-use refgap::engine::RunResult;
+use refgap::engine::{PerfectArm, RunConfig, RunResult};
 use refgap::exact::{ExactCohort, solve};
 use refgap::model::{Measure, Milestone};
 use refgap::scenario::Scenario;
 use refgap::stats::interval::{PairTable, Z999, wilson};
 use refgap::stats::{CohortTally, GroupTally};
 
-use crate::util::{scenario, simulate};
+use crate::util::scenario;
+
+/// Runs `s` with its own seed, the perfect arm simulated: the hand checks below check every
+/// measure of the perfect arm, which only the simulated arm has (the conditional arm, the
+/// default, is checked against the exact gap in `exact_vs_mc` and `exact_random`, and against
+/// hand values in `perfect_arm`).
+fn simulate(s: &Scenario, trials: u64) -> RunResult {
+    let config = RunConfig {
+        perfect_arm: PerfectArm::Simulated,
+        ..RunConfig::new(s.seed(), trials)
+    };
+    refgap::engine::run(s, &config, &|_| {})
+}
 
 // ---------------------------------------------------------------------------------------------
 // Hand values and the two checks.
@@ -113,7 +125,7 @@ fn assert_rate(g: &GroupTally, m: Measure, p: f64) {
 
 /// The rate of `m` in the perfect-communication arm agrees with the hand value `p`.
 fn assert_perfect(t: &CohortTally, m: Measure, p: f64) {
-    let pair: &PairTable = &t.perfect(m);
+    let pair: &PairTable = &t.perfect(m).expect("the perfect arm was simulated");
     assert_share(
         &format!("{} (perfect communication)", m.name()),
         pair.both + pair.b_only,
@@ -2325,7 +2337,7 @@ fn issue13_movement_only_has_no_referral_gap_simulated() {
     let t = &r.cohorts[0];
     simulated("movement", &t.total(), movement_want());
     simulated_perfect("movement perfect", t, movement_want());
-    let gap = t.perfect(Measure::Completed);
+    let gap = t.perfect(Measure::Completed).expect("the perfect arm was simulated");
     assert_eq!(
         (gap.a_only, gap.b_only),
         (0, 0),

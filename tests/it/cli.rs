@@ -102,7 +102,7 @@ const GAP: &[&str] = &[
     "ci_low",
     "ci_high",
 ];
-const GAP_EXTRA: &[&str] = &["discordant_share", "gap_victims_per_year"];
+const GAP_EXTRA: &[&str] = &["discordant_share", "gap_victims_per_year", "perfect_arm"];
 const INCONSISTENCY: &[&str] = &[
     "variant",
     "cohort",

@@ -85,7 +85,7 @@ fn row<'a>(rows: &'a [InconsistencyRow], level: &str, population: &str) -> &'a I
 /// completed).
 fn report_of(counts: [(u64, u64, u64); 3]) -> Report {
     let s = scenario(THREE_ENTRIES);
-    let mut t = CohortTally::new(3, s.channels().len(), s.authorities().len());
+    let mut t = CohortTally::new(3, s.channels().len(), s.authorities().len(), false);
     for (e, (n, ident, done)) in t.entries.iter_mut().zip(counts) {
         e.trials = n;
         e.counts[Measure::Identified.index()] = ident;

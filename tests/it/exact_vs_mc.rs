@@ -6,9 +6,11 @@
 //! rates of one scenario are strongly dependent, so the family-wise error is lower still; seeds
 //! are fixed, so a pass is reproducible, and a failure points at a real disagreement.
 
+use refgap::engine::{self, PerfectArm, RunConfig};
 use refgap::exact;
 use refgap::model::Measure;
 use refgap::scenario::Scenario;
+use refgap::stats::interval::Z95;
 
 use crate::util::{bundled, ecowas, simulate};
 
@@ -23,7 +25,17 @@ pub fn check_against_exact(s: &Scenario, trials: u64) -> usize {
 
 /// [`check_against_exact`] with the exact solution of `s` already at hand.
 fn check_against_solution(s: &Scenario, exact: &[exact::ExactCohort], trials: u64) -> usize {
-    let result = simulate(s, trials);
+    // Every measure of the perfect arm is checked on the simulated arm; the conditional one (the
+    // default) gives the perfect arm's completion only, checked through the gap below.
+    let result = engine::run(
+        s,
+        &RunConfig {
+            perfect_arm: PerfectArm::Simulated,
+            ..RunConfig::new(s.seed(), trials)
+        },
+        &|_| {},
+    );
+    let conditional = simulate(s, trials);
     let mut compared = 0;
     for ((cohort, tally), ex) in s.cohorts().iter().zip(&result.cohorts).zip(exact) {
         assert!(
@@ -66,7 +78,7 @@ fn check_against_solution(s: &Scenario, exact: &[exact::ExactCohort], trials: u6
         // The perfect-communication arm against the exact perfect solution.
         let perfect = exact::ExactCohort::aggregate(&ex.perfect, cohort, |_| true);
         for m in Measure::ALL.into_iter().filter(|m| *m != Measure::ProtectedInTime) {
-            let pair = &tally.perfect(m);
+            let pair = &tally.perfect(m).expect("the perfect arm was simulated");
             let (k, n, p) = (pair.both + pair.b_only, pair.n(), perfect[m.index()]);
             if p > 1e-15 && p < 1.0 - 1e-15 {
                 let z = (k as f64 / n as f64 - p) / (p * (1.0 - p) / n as f64).sqrt();
@@ -79,6 +91,26 @@ fn check_against_solution(s: &Scenario, exact: &[exact::ExactCohort], trials: u6
                 compared += 1;
             }
         }
+        // The conditional perfect arm: the same actual arm (the perfect arm reads no word of it),
+        // and a gap that agrees with the exact one.
+        let c = s.cohorts().iter().position(|x| x.name == cohort.name).unwrap();
+        let by_lookup = &conditional.cohorts[c];
+        assert!(
+            by_lookup.entries == tally.entries && by_lookup.channels == tally.channels,
+            "{}: the conditional perfect arm changed the actual arm",
+            cohort.name
+        );
+        let actual = exact::ExactCohort::aggregate(&ex.entries, cohort, |_| true)[Measure::Completed.index()];
+        let want = perfect[Measure::Completed.index()] - actual;
+        let (g, _) = by_lookup.gap(Z95);
+        let z = (g.gap - want) / g.se;
+        assert!(
+            z.abs() < Z_MAX,
+            "{} conditional gap: {} vs exact {want}, z = {z:.2}",
+            cohort.name,
+            g.gap
+        );
+        compared += 1;
     }
     compared
 }

@@ -1,6 +1,7 @@
 //! Reproducibility: results depend only on (scenario, seed, trials), never on the thread count,
 //! and a cohort's numbers depend only on its own name, not on the other cohorts.
 
+use refgap::engine::{self, PerfectArm, RunConfig};
 use refgap::report::Report;
 use refgap::report::csv::to_csv;
 use refgap::scenario::Scenario;
@@ -96,11 +97,20 @@ fn cohorts_have_independent_streams() {
 #[test]
 fn perfect_arm_of_a_perfect_scenario_is_identical() {
     let s = load("talibe.toml").with_perfect_communication();
-    let result = simulate_on(&s, 20_000, 2);
+    let simulated = RunConfig {
+        perfect_arm: PerfectArm::Simulated,
+        ..RunConfig::new(s.seed(), 20_000)
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let result = pool.install(|| engine::run(&s, &simulated, &|_| {}));
     for t in &result.cohorts {
         for m in refgap::model::Measure::ALL {
-            let pair = t.perfect(m);
+            let pair = t.perfect(m).expect("the perfect arm was simulated");
             assert_eq!(pair.a_only + pair.b_only, 0, "discordant pairs in identical arms");
         }
+    }
+    // The conditional arm looks up nothing: no trial has a communication failure.
+    for t in &simulate_on(&s, 20_000, 2).cohorts {
+        assert_eq!(t.gap, Default::default(), "a gap in identical arms");
     }
 }

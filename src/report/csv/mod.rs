@@ -98,14 +98,18 @@ pub struct GapRow {
     pub completed_perfect: f64,
     /// `completed_perfect - completed_actual`.
     pub gap: f64,
-    /// Paired 95 % lower bound (Newcombe).
+    /// Paired 95 % lower bound (Agresti and Min).
     pub ci_low: f64,
-    /// Paired 95 % upper bound (Newcombe).
+    /// Paired 95 % upper bound (Agresti and Min).
     pub ci_high: f64,
-    /// Share of trials whose completion differs between the two arms.
+    /// Mean of |perfect - actual| per trial: with a simulated perfect arm, the share of trials
+    /// whose completion differs between the two arms.
     pub discordant_share: f64,
     /// `gap` times the cohort's victims per year.
     pub gap_victims_per_year: f64,
+    /// How the perfect arm was estimated: `conditional` or `simulated` (`mixed` on a `*` row
+    /// whose cohorts differ).
+    pub perfect_arm: &'static str,
 }
 
 /// A row of `comparisons.csv`: one measure of one variant against the baseline, on the same
@@ -294,7 +298,8 @@ csv_row!(
         "ci_low",
         "ci_high",
         "discordant_share",
-        "gap_victims_per_year"
+        "gap_victims_per_year",
+        "perfect_arm"
     ]
 );
 csv_row!(
@@ -416,6 +421,7 @@ mod tests {
             ci_high: 0.0,
             discordant_share: 0.0,
             gap_victims_per_year: 0.0,
+            perfect_arm: "conditional",
         });
         header_matches(ComparisonRow {
             variant: v(),

@@ -33,7 +33,7 @@ pub use set::ShardSet;
 
 use crate::engine::part::WorkItems;
 use crate::engine::stream::WINDOW_WORDS;
-use crate::engine::{BLOCK_TRIALS, RunConfig};
+use crate::engine::{BLOCK_TRIALS, PerfectArm, RunConfig};
 use crate::error::{Error, Result};
 use crate::exact::uncertainty::Sample;
 use crate::scenario::Scenario;
@@ -43,7 +43,7 @@ use crate::stats::CohortTally;
 pub const FORMAT: &str = "refgap-shard";
 
 /// The version of the shard format this refgap writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Largest shard file read: 4 GiB.
 const MAX_SHARD_BYTES: u64 = 4 << 30;
@@ -93,6 +93,8 @@ pub struct RunId {
     pub trials: u64,
     /// `common` or `independent`.
     pub random_numbers: String,
+    /// How the perfect-communication arm is estimated: `conditional` or `simulated`.
+    pub perfect_arm: String,
     /// Trials per block (a format constant).
     pub block_trials: u64,
     /// Words in each trial's stream window (a format constant).
@@ -144,6 +146,7 @@ impl RunId {
             seed: config.seed,
             trials: config.trials,
             random_numbers: if config.independent { "independent" } else { "common" }.to_owned(),
+            perfect_arm: config.perfect_arm.name().to_owned(),
             block_trials: BLOCK_TRIALS,
             window_words: WINDOW_WORDS,
             count,
@@ -178,6 +181,11 @@ impl RunId {
     pub fn config(&self) -> RunConfig {
         RunConfig {
             independent: self.random_numbers == "independent",
+            perfect_arm: if self.perfect_arm == "simulated" {
+                PerfectArm::Simulated
+            } else {
+                PerfectArm::Conditional
+            },
             ..RunConfig::new(self.seed, self.trials)
         }
     }
