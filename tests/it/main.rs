@@ -12,6 +12,7 @@ mod leaks; // channels.csv per cohort, leaks before / after the goal, authoritie
 mod limits; // long runs announced early, loops no case can leave warned
 mod outputs; // results folders never destroy what refgap did not write; the manifest lists the folder
 mod pairwise; // practice against practice: variant pairs on the same trials, exact, symmetry, coverage, cap
+mod perfect_arm; // the perfect arm by conditioning: lookup vs simulated continuation, max_hops, variance, coverage
 mod rebuild; // every number of the terminal summary rebuilt from the results folder's files
 mod report; // `refgap report`: the self-contained page, its charts and numbers, never over a user's file
 mod reproducible; // same (scenario, seed, trials) => byte-identical files, any thread count
