@@ -101,6 +101,9 @@ pub struct SimulationInfo {
     pub seed: u64,
     /// Always `common`: every world and arm sees the same words for trial `i` of a cohort.
     pub random_numbers: &'static str,
+    /// How each world's perfect-communication arm was estimated (`conditional`: see
+    /// docs/MODEL.md, "The perfect arm by conditioning").
+    pub perfect_arm: &'static str,
     /// Trials per block (a format constant).
     pub block_trials: u64,
     /// Words in each trial's stream window (a format constant).
@@ -471,6 +474,7 @@ impl Manifest {
                 trials,
                 seed: u.seed,
                 random_numbers: "common",
+                perfect_arm: PerfectArm::default().name(),
                 block_trials: BLOCK_TRIALS,
                 window_words: WINDOW_WORDS,
                 noise: "each rate is a count over `trials` simulated victims of the cohort and carries \
