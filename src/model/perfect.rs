@@ -127,6 +127,11 @@ impl CompletionTable {
     /// table depends only on `perfect` and those). Cohorts whose table could exceed
     /// [`MAX_TABLE_VALUES`] get none.
     pub fn build(s: &Scenario, perfect: &Network) -> CompletionTable {
+        CompletionTable::build_capped(s, perfect, MAX_TABLE_VALUES)
+    }
+
+    /// [`CompletionTable::build`] with at most `cap` values per cohort.
+    fn build_capped(s: &Scenario, perfect: &Network, cap: usize) -> CompletionTable {
         let p = |threshold: u64| threshold as f64 / CERTAIN as f64;
         let mut table = CompletionTable {
             cohorts: Vec::new(),
@@ -158,7 +163,7 @@ impl CompletionTable {
         table.cohorts = reached
             .into_iter()
             .enumerate()
-            .map(|(c, (id, states))| table.solve_cohort(perfect, c, id, &states))
+            .map(|(c, (id, states))| table.solve_cohort(perfect, c, id, &states, cap))
             .collect();
         table
     }
@@ -216,13 +221,14 @@ impl CompletionTable {
     }
 
     /// Backward induction over the hops left, for every goal of cohort `c`, over its reached
-    /// `states` (numbered by `id`); `None` when the table could be too large.
+    /// `states` (numbered by `id`); `None` when the table could hold more than `cap` values.
     fn solve_cohort(
         &self,
         perfect: &Network,
         c: usize,
         id: Vec<u32>,
         states: &[(usize, bool, Services)],
+        cap: usize,
     ) -> Option<CohortValues> {
         let plan = &perfect.cohorts[c];
         let mut goals: Vec<Services> = Vec::new();
@@ -233,7 +239,7 @@ impl CompletionTable {
         }
         (goals.len() * self.max_hops)
             .checked_mul(states.len())
-            .filter(|&n| n <= MAX_TABLE_VALUES)?;
+            .filter(|&n| n <= cap)?;
         let mut slot_of = [0; 8];
         for (slot, g) in goals.iter().enumerate() {
             slot_of[g.bits() as usize] = slot;
@@ -365,4 +371,99 @@ fn deliver(s: &Scenario, perfect: &Network, e: usize) -> f64 {
         reach *= fail;
     }
     deliver
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A → B → C: B closes or refers on with even odds, C gives the goal.
+    fn chain(max_hops: u32) -> Scenario {
+        let text = format!(
+            r#"
+[scenario]
+name = "chain"
+seed = 1
+max_hops = {max_hops}
+[[country]]
+code = "AAA"
+[[authority]]
+id = "A"
+country = "AAA"
+kind = "police"
+identification = 1.0
+[[authority]]
+id = "B"
+country = "AAA"
+kind = "shelter"
+close = 1.0
+[[authority]]
+id = "C"
+country = "AAA"
+kind = "social"
+provides = ["protection"]
+close = 1.0
+[[channel]]
+from = "A"
+to = "B"
+quality = 0.6
+[[channel]]
+from = "B"
+to = "C"
+quality = 0.7
+[[cohort]]
+name = "chain"
+origin = "AAA"
+age = "adult"
+entry = [{{ at = "A", share = 1.0 }}]
+goal = ["protection"]
+"#
+        );
+        Scenario::from_toml_str(&text, std::path::Path::new("<test>"), std::path::Path::new(".")).unwrap()
+    }
+
+    fn fork(channel: usize, hops: u32) -> ForkPoint {
+        ForkPoint {
+            channel,
+            hops,
+            complete: true,
+            granted: Services::NONE,
+            goal: Services::NONE.with(crate::vocab::Service::Protection),
+            completed: false,
+        }
+    }
+
+    /// By hand: a failure on A → B (0 hops made) completes with perfect communication when B
+    /// refers on (1/2); on B → C (1 hop made), always; with `max_hops = 1` the case stalls at B.
+    #[test]
+    fn values_by_hand() {
+        for max_hops in [2, 3, 64] {
+            let s = chain(max_hops);
+            let table = CompletionTable::build(&s, &Network::compile(&s.with_perfect_communication()));
+            let lookup = table.cohort(0).unwrap();
+            assert!((lookup.value(&fork(0, 0)) - 0.5).abs() < 1e-15, "max_hops {max_hops}");
+            assert_eq!(lookup.value(&fork(1, 1)), 1.0);
+            let done = ForkPoint {
+                completed: true,
+                ..fork(0, 0)
+            };
+            assert_eq!(lookup.value(&done), 1.0);
+        }
+        let s = chain(1);
+        let table = CompletionTable::build(&s, &Network::compile(&s.with_perfect_communication()));
+        assert_eq!(table.cohort(0).unwrap().value(&fork(0, 0)), 0.0);
+    }
+
+    /// A cohort whose table could hold more values than the cap has none (the engine then
+    /// simulates its perfect arm).
+    #[test]
+    fn a_table_over_the_cap_is_not_built() {
+        let s = chain(64);
+        let perfect = Network::compile(&s.with_perfect_communication());
+        assert!(CompletionTable::build(&s, &perfect).has(0));
+        // Three reached states (A, B, C with their services) × 64 hops × one goal.
+        assert!(CompletionTable::build_capped(&s, &perfect, 3 * 64).has(0));
+        assert!(!CompletionTable::build_capped(&s, &perfect, 3 * 64 - 1).has(0));
+        assert!(CompletionTable::build_capped(&s, &perfect, 0).cohort(0).is_none());
+    }
 }

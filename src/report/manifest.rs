@@ -68,10 +68,26 @@ pub struct RunInfo {
     /// How the perfect-communication arm was asked to be estimated: `conditional` or
     /// `simulated` (`gap.csv`'s `perfect_arm` says, per variant and cohort, how it was).
     pub perfect_arm: &'static str,
+    /// With `conditional`: the arms and cohorts whose lookup table would have been too large,
+    /// whose perfect arm was simulated instead, as `variant / cohort` (normally none).
+    pub perfect_arm_simulated: Vec<String>,
     /// Trials per block (a format constant).
     pub block_trials: u64,
     /// Words in each trial's stream window (a format constant).
     pub window_words: usize,
+}
+
+/// The arms and cohorts of `result` whose perfect arm was simulated, as `variant / cohort`.
+fn fallbacks(s: &Scenario, result: &RunResult) -> Vec<String> {
+    let names = std::iter::once("baseline").chain(s.variants().iter().map(|v| v.name.as_str()));
+    names
+        .enumerate()
+        .flat_map(|(v, name)| {
+            (result.arm(v).iter().zip(s.cohorts()))
+                .filter(|(t, _)| t.perfect_simulated)
+                .map(move |(_, c)| format!("{name} / {}", c.name))
+        })
+        .collect()
 }
 
 /// The design of an uncertainty run and its factors, in the manifest.
@@ -369,6 +385,11 @@ impl Manifest {
             stage_trials: config.precision.map(|_| STAGE_BLOCKS * BLOCK_TRIALS),
             random_numbers: if config.independent { "independent" } else { "common" },
             perfect_arm: config.perfect_arm.name(),
+            perfect_arm_simulated: if config.perfect_arm == PerfectArm::Conditional {
+                fallbacks(s, result)
+            } else {
+                Vec::new()
+            },
             block_trials: BLOCK_TRIALS,
             window_words: WINDOW_WORDS,
         });
