@@ -115,12 +115,13 @@ fn check_against_solution(s: &Scenario, exact: &[exact::ExactCohort], trials: u6
     compared
 }
 
-/// The bundled scenarios and the benchmark scenario (paths relative to `scenarios/`).
-const SCENARIOS: [&str; 4] = [
+/// The bundled scenarios and the benchmark scenarios (paths relative to `scenarios/`).
+const SCENARIOS: [&str; 5] = [
     "minimal.toml",
     "talibe.toml",
     "europe-leg",
     "../benches/scenarios/bench100.toml",
+    "../benches/scenarios/run100.toml",
 ];
 
 /// Every bundled scenario's baseline (variant arms: see `variants.rs`), the regional scenario
