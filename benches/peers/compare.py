@@ -163,10 +163,10 @@ def cmd_report(work, rounds, trials, peer_trials, name="bench100"):
             ratio_sim_cpu = statistics.median(ref_cpu_tps) / statistics.median(peer_sim_cpu_tps)
             line += f", whole run vs bare loop {ratio_sim_cpu:.2f}x (ratios of the medians)"
         print(line)
-    print("  Note: refgap's run also produces a second, perfect-communication arm for every trial (for")
-    print("  the referral gap: each trial in which an attempt failed or a file was degraded is resumed")
-    print("  from that point with perfect communication), tallies every breakdown (entry, country,")
-    print("  times, hops, channels) and writes all")
+    print("  Note: refgap's run also estimates a second, perfect-communication arm for every trial (for")
+    print("  the referral gap: at a trial's first failed attempt or degraded file, the exact probability")
+    print("  of completing from there is looked up), tallies every breakdown (entry, country, times,")
+    print("  hops, channels) and writes all")
     print("  its tables; the peer simulates one arm, keeps overall counts and writes nothing.")
     print("  The ratio therefore understates refgap's speed.")
     if peer_trials != trials:

@@ -4,10 +4,14 @@
 //! per-worker tallies and reduces them. Each block fills its trials' stream windows (see
 //! [`stream`]) into a buffer the worker reuses, then simulates every trial of the block in every
 //! **arm**: the baseline first, then each variant of the scenario (interventions, sweep points),
-//! all on the same words (common random numbers). Each arm is also simulated with perfect
-//! communication (movements left as they are) on the same words, for its referral gap. What is kept per arm: the full tally,
-//! the pairing with its perfect-communication twin, and (variants) the pairing with the
-//! baseline's outcome of the same trial, from which paired intervals follow.
+//! all on the same words (common random numbers). Each arm also has a perfect-communication twin
+//! (movements left as they are), for its referral gap: at a trial's first communication failure
+//! its probability of completing is looked up in the arm's
+//! [`CompletionTable`] ([`PerfectArm::Conditional`], the
+//! default) or the twin is walked on from there on the same words ([`PerfectArm::Simulated`]).
+//! What is kept per arm: the full tally, the per-trial gap against its perfect-communication twin,
+//! and (variants) the pairing with the baseline's outcome of the same trial, from which paired
+//! intervals follow.
 //!
 //! Variants are also paired with each other ([`pairs`]): with common random numbers, each block
 //! keeps every paired arm's measures per trial and counts, per pair of variants, the trials whose

@@ -7,7 +7,7 @@
 //! file is complete, the services granted and the case's goal. From there the perfect arm delivers
 //! on `e` and walks on with words that nothing before has read, so whether it completes is a
 //! function of that state and of fresh words: its conditional probability given the state,
-//! [`CompletionTable::value`], is computed here by backward induction over the hops left
+//! [`CohortCompletion::value`], is computed here by backward induction over the hops left
 //! (`max_hops` is part of the state, so the stall at `max_hops` is exact, not approximated), with
 //! the probabilities the words encode (thresholds over `2^32`) and, for dropout, the Laplace
 //! transform of each channel's delay at the sending authority's dropout rate.
