@@ -377,49 +377,14 @@ fn deliver(s: &Scenario, perfect: &Network, e: usize) -> f64 {
 mod tests {
     use super::*;
 
-    /// A → B → C: B closes or refers on with even odds, C gives the goal.
+    /// `tests/fixtures/chain_with_a_choice.toml` (A → B → C: B closes or refers on with even
+    /// odds, C gives the goal) with `max_hops` hops at most.
     fn chain(max_hops: u32) -> Scenario {
-        let text = format!(
-            r#"
-[scenario]
-name = "chain"
-seed = 1
-max_hops = {max_hops}
-[[country]]
-code = "AAA"
-[[authority]]
-id = "A"
-country = "AAA"
-kind = "police"
-identification = 1.0
-[[authority]]
-id = "B"
-country = "AAA"
-kind = "shelter"
-close = 1.0
-[[authority]]
-id = "C"
-country = "AAA"
-kind = "social"
-provides = ["protection"]
-close = 1.0
-[[channel]]
-from = "A"
-to = "B"
-quality = 0.6
-[[channel]]
-from = "B"
-to = "C"
-quality = 0.7
-[[cohort]]
-name = "chain"
-origin = "AAA"
-age = "adult"
-entry = [{{ at = "A", share = 1.0 }}]
-goal = ["protection"]
-"#
-        );
-        Scenario::from_toml_str(&text, std::path::Path::new("<test>"), std::path::Path::new(".")).unwrap()
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let fixtures = root.join("tests").join("fixtures");
+        let text = std::fs::read_to_string(fixtures.join("chain_with_a_choice.toml")).unwrap();
+        let text = text.replace("max_hops = 64", &format!("max_hops = {max_hops}"));
+        Scenario::from_toml_str(&text, std::path::Path::new("<test>"), &fixtures).unwrap()
     }
 
     fn fork(channel: usize, hops: u32) -> ForkPoint {

@@ -123,21 +123,7 @@ pub fn simulate_with_perfect<D: Rewind, O: Observer>(
     draws: &mut D,
     obs: &mut O,
 ) -> (TrialRecord, Option<TrialRecord>) {
-    let plan = &net.cohorts[cohort];
-    let (mut walk, identified) = start(net, plan, draws);
-    if !identified {
-        return (walk.rec, None);
-    }
-    let mut fork = None;
-    let cx = Hop {
-        net,
-        plan,
-        draws: &mut *draws,
-        obs,
-        fork: Some(&mut fork),
-        position: |d: &D| d.position(),
-    };
-    walk_on(cx, &mut walk, Resume::Route);
+    let (walk, fork) = walk_to_fork(net, cohort, &mut *draws, obs, |d: &D| d.position());
     let perfect_rec = fork.map(|f: Fork| {
         let mut p = f.walk;
         draws.rewind(f.position);
@@ -166,21 +152,7 @@ pub fn simulate_to_fork<D: Draws, O: Observer>(
     draws: &mut D,
     obs: &mut O,
 ) -> (TrialRecord, Option<ForkPoint>) {
-    let plan = &net.cohorts[cohort];
-    let (mut walk, identified) = start(net, plan, draws);
-    if !identified {
-        return (walk.rec, None);
-    }
-    let mut fork = None;
-    let cx = Hop {
-        net,
-        plan,
-        draws,
-        obs,
-        fork: Some(&mut fork),
-        position: |_: &D| 0,
-    };
-    walk_on(cx, &mut walk, Resume::Route);
+    let (walk, fork) = walk_to_fork(net, cohort, draws, obs, |_: &D| 0);
     let point = fork.map(|f: Fork| {
         ForkPoint {
             channel: f.channel,
@@ -194,6 +166,34 @@ pub fn simulate_to_fork<D: Draws, O: Observer>(
         }
     });
     (walk.rec, point)
+}
+
+/// The actual arm of a trial of cohort `cohort` on `net`, walked to its end, and a copy of its
+/// state at its first communication failure (with its position in the words, from `position`),
+/// if it had one.
+#[inline(always)]
+fn walk_to_fork<D: Draws, O: Observer, P: Fn(&D) -> usize>(
+    net: &Network,
+    cohort: usize,
+    draws: &mut D,
+    obs: &mut O,
+    position: P,
+) -> (Walk, Option<Fork>) {
+    let plan = &net.cohorts[cohort];
+    let (mut walk, identified) = start(net, plan, draws);
+    let mut fork = None;
+    if identified {
+        let cx = Hop {
+            net,
+            plan,
+            draws,
+            obs,
+            fork: Some(&mut fork),
+            position,
+        };
+        walk_on(cx, &mut walk, Resume::Route);
+    }
+    (walk, fork)
 }
 
 /// The state of a trial between hops.

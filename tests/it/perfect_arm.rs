@@ -16,7 +16,7 @@ use refgap::scenario::Scenario;
 use refgap::stats::interval::{Z95, Z999, wilson};
 
 use crate::exact_vs_mc::Z_MAX;
-use crate::util::{bundled, scenario};
+use crate::util::{bundled, root, scenario};
 
 /// Trial by trial, the looked-up value `h` at a fork is the conditional mean of the simulated
 /// perfect continuation `P` from there: over the forked trials, the mean of `P - h` is 0 within
@@ -79,56 +79,12 @@ fn the_lookup_is_the_mean_of_the_simulated_continuation() {
     }
 }
 
-/// A → B → C: A identifies everyone and refers to B (quality 0.6); B closes or refers to C with
-/// equal weights (quality 0.7); C gives the goal. No dropout, no retries, files complete.
+/// `tests/fixtures/chain_with_a_choice.toml`: A → B → C; A identifies everyone and refers to B
+/// (quality 0.6); B closes or refers to C with equal weights (quality 0.7); C gives the goal. No
+/// dropout, no retries, files complete. At most `max_hops` hops.
 fn chain(max_hops: u32) -> Scenario {
-    scenario(&format!(
-        r#"
-[scenario]
-name = "chain with a choice"
-seed = 17
-max_hops = {max_hops}
-
-[[country]]
-code = "AAA"
-
-[[authority]]
-id = "A"
-country = "AAA"
-kind = "police"
-identification = 1.0
-
-[[authority]]
-id = "B"
-country = "AAA"
-kind = "shelter"
-close = 1.0
-
-[[authority]]
-id = "C"
-country = "AAA"
-kind = "social"
-provides = ["protection"]
-close = 1.0
-
-[[channel]]
-from = "A"
-to = "B"
-quality = 0.6
-
-[[channel]]
-from = "B"
-to = "C"
-quality = 0.7
-
-[[cohort]]
-name = "chain"
-origin = "AAA"
-age = "adult"
-entry = [{{ at = "A", share = 1.0 }}]
-goal = ["protection"]
-"#
-    ))
+    let text = std::fs::read_to_string(root().join("tests/fixtures/chain_with_a_choice.toml")).unwrap();
+    scenario(&text.replace("max_hops = 64", &format!("max_hops = {max_hops}")))
 }
 
 /// By hand, with `max_hops >= 2`: actual completion `0.6 × 0.5 × 0.7 = 0.21`, perfect `0.5`, gap
