@@ -172,9 +172,13 @@ pub(crate) fn gap(f: &Folder) -> Figure {
     };
     let mut rows = Vec::new();
     let mut has_total = false;
+    let (mut conditional, mut simulated) = (false, false);
     for r in baseline(t) {
         let star = r.get("cohort") == "*";
         has_total |= star;
+        // (No `perfect_arm` column: a gap.csv of an older refgap, whose perfect arm was simulated.)
+        conditional |= r.get("perfect_arm") == "conditional";
+        simulated |= matches!(r.get("perfect_arm"), "simulated" | "mixed" | "");
         let label = if star {
             ALL_COHORTS.to_owned()
         } else {
@@ -193,6 +197,18 @@ pub(crate) fn gap(f: &Folder) -> Figure {
                 Cell::num(&r, "gap_victims_per_year", 1),
             ],
         ));
+    }
+    if conditional {
+        fig.notes.push(
+            "The perfect-communication arm is estimated by conditioning: at each simulated victim's first \
+             communication failure, the exact probability of completing from there with perfect communication \
+             (docs/MODEL.md, \"The perfect arm by conditioning\")."
+                .into(),
+        );
+    }
+    if conditional && simulated {
+        fig.notes
+            .push("For some cohorts the perfect arm was simulated instead (gap.csv, perfect_arm).".into());
     }
     if !has_total {
         fig.notes.push(
