@@ -23,6 +23,9 @@ pub struct ExactCohort {
     /// lost, dropped, misclassified or stalled): the simulation stalls it there, the chain does
     /// not, so this bounds their difference. Trapped states are excluded (both stall them).
     pub beyond_max_hops: f64,
+    /// How the chain's linear system was solved: `lu` (sparse LU) or `iterative` (the actual
+    /// chain's; the perfect chain, of the same size, is solved the same way).
+    pub solver: &'static str,
 }
 
 impl ExactCohort {

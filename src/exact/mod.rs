@@ -455,6 +455,11 @@ pub fn solve_reusing_perfect(
                 states: chain.states.len(),
                 trapped: chain.trapped.iter().filter(|t| **t).count(),
                 beyond_max_hops: beyond(&ctx, &chain, s.max_hops()),
+                solver: if solver.iterative(chain.states.len()) {
+                    "iterative"
+                } else {
+                    "lu"
+                },
             })
         })
         .collect()

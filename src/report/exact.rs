@@ -124,6 +124,9 @@ impl ExactReport {
             comparisons.extend(comparison_rows(s, &v.name, exact, solved));
         }
         let mut manifest = Manifest::exact(s, METHOD);
+        for (info, ex) in manifest.cohorts.iter_mut().zip(exact) {
+            info.solver = Some(ex.solver);
+        }
         manifest.files = names(&ExactReport::tables(manifest.has_variants(), ranking.is_some()));
         ExactReport {
             exact: rows,

@@ -205,6 +205,9 @@ pub struct CohortInfo {
     /// How the simulation of the cohort ended (`run` folders).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub stop: Option<CohortStop>,
+    /// How the baseline's chain of the cohort was solved, `lu` or `iterative` (`exact` folders).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solver: Option<&'static str>,
 }
 
 /// The goal of the victims of a cohort who enter at one authority.
@@ -352,6 +355,7 @@ impl Manifest {
                                 .collect()
                         },
                         stop: None,
+                        solver: None,
                     }
                 })
                 .collect(),

@@ -200,6 +200,17 @@ fn exact_refuses_what_would_not_fit_in_memory() {
     assert_eq!(crate::util::entries(&dir), vec!["exact.csv", "manifest.json"]);
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["files"], serde_json::json!(["exact.csv"]));
+    // The manifest says, per cohort, which solver was used: the one asked for here, else by
+    // chain size (the minimal chain is small: LU).
+    assert_eq!(m["cohorts"][0]["solver"], "iterative");
+    let auto = tempfile::tempdir().unwrap();
+    refgap(["exact", "scenarios/minimal.toml", "-q", "--out"])
+        .arg(auto.path())
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(auto.path().join("minimal-exact/manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["cohorts"][0]["solver"], "lu");
 }
 
 /// A dropout rate so small that `dropout × (max − min)` of a uniform delay underflows to zero
