@@ -57,8 +57,10 @@
 //!   folder, regular files only, size cap); [`scenario::diff`] says what a variant changes.
 //! - [`model`]: outcomes, measures, milestones; [`model::network`] (the scenario compiled into
 //!   flat arrays and routing tables), [`model::trial`] (one trial, a pure function of a network
-//!   and a stream of words).
-//! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, gap and
+//!   and a stream of words), [`model::perfect`] (the perfect-communication arm's probability of
+//!   completing from a trial's first communication failure, by backward induction).
+//! - [`stats`]: mergeable integer tallies, Wilson and paired intervals, histogram, the gap's
+//!   fixed-point sums and Agresti–Min interval ([`stats::gap`]), the
 //!   inconsistency, the chi-square test of homogeneity ([`stats::homogeneity`]);
 //!   [`stats::sensitivity`]: designs (Saltelli, Morris, Latin hypercube) and
 //!   estimators (Sobol' S1/ST, Morris mu*/sigma) of global sensitivity analysis;
