@@ -12,9 +12,9 @@
 //! the probabilities the words encode (thresholds over `2^32`) and, for dropout, the Laplace
 //! transform of each channel's delay at the sending authority's dropout rate.
 //!
-//! The values cover the (authority, file complete, services granted) states a trial of the cohort
-//! can reach (over every structurally possible branch of either arm), for every goal of the
-//! cohort and for `1..=max_hops` hops left; once one more hop left changes no value (bit for bit),
+//! The values cover the (authority, file complete, services granted) states a perfect arm of the
+//! cohort can be in between hops (over every structurally possible branch; every fork point's
+//! state is one of them), for every goal of the cohort and for `1..=max_hops` hops left; once one more hop left changes no value (bit for bit),
 //! no further one can, and the table stops there. A cohort whose table could hold more than
 //! [`MAX_TABLE_VALUES`] values has none ([`CompletionTable::has`]), and the engine simulates the
 //! perfect arm for it instead.
