@@ -36,7 +36,7 @@ fn dropout_threshold(x: f64) -> u64 {
 /// `y.round() as u64` for `y` in `[0, 2^52)`, without the libm call `round` is on baseline
 /// x86-64: the fraction `y - trunc(y)` is exact there, and halves round up, as `round` does.
 #[inline]
-fn round_non_negative(y: f64) -> u64 {
+pub(crate) fn round_non_negative(y: f64) -> u64 {
     let t = y as u64;
     t + u64::from(y - t as f64 >= 0.5)
 }

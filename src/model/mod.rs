@@ -21,7 +21,7 @@
 //! This module owns no I/O, no threads and no statistics: [`trial::simulate`] is a pure
 //! function of the compiled network and a stream of random words.
 
-mod dropout;
+pub(crate) mod dropout;
 pub mod network;
 pub mod perfect;
 pub mod trial;

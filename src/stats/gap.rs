@@ -17,13 +17,16 @@
 use serde::{Deserialize, Serialize};
 use serde_with::{As, DisplayFromStr};
 
+use crate::model::dropout::round_non_negative;
+
 /// The fixed-point scale of a perfect-arm value: `1.0` is `2^32`.
 pub const ONE: u64 = 1 << 32;
 
-/// A perfect-arm value in `[0, 1]` in fixed point ([`ONE`] = 1), rounded to the nearest unit.
+/// A perfect-arm value in `[0, 1]` in fixed point ([`ONE`] = 1), rounded to the nearest unit
+/// (halves up, as `f64::round`, without its libm call: once per looked-up trial).
 #[inline]
 pub fn fixed(p: f64) -> u64 {
-    (p.clamp(0.0, 1.0) * ONE as f64).round() as u64
+    round_non_negative(p.clamp(0.0, 1.0) * ONE as f64)
 }
 
 /// Sums over trials of the per-trial gap `d = p - a` (perfect-arm value minus whether the actual
@@ -202,6 +205,25 @@ mod tests {
         assert!((e.lo - (center - half)).abs() < 1e-15, "{e:?}");
         assert!((e.hi - (center + half)).abs() < 1e-15, "{e:?}");
         assert!((e.mean_abs - 0.15).abs() < 1e-15);
+    }
+
+    /// `fixed` rounds as `f64::round` does, halves included, and clamps to [0, 1].
+    #[test]
+    fn fixed_is_round() {
+        let unit = ONE as f64;
+        for p in [
+            0.0,
+            1.0,
+            0.25,
+            1.0 / 3.0,
+            0.5 / unit,
+            1.5 / unit,
+            (12_345.0 + 0.5) / unit,
+            1.0 - 0.5 / unit,
+        ] {
+            assert_eq!(fixed(p), (p * unit).round() as u64, "{p}");
+        }
+        assert_eq!((fixed(-0.1), fixed(1.1)), (0, ONE));
     }
 
     /// Fixed point: a value of 0.25 is 2^30 units; sums of fractional values are exact integers,
