@@ -439,10 +439,10 @@ impl Floor {
             if arms == Arms::Lookup {
                 let (a, fork) = simulate_to_fork(&self.actual, c, &mut draws, &mut obs);
                 let m = a.measures(horizon);
-                let done = !a.completed_at.is_nan();
                 let table = self.table.cohort(c).expect("bench100's tables fit");
-                let p = fork.map_or(fixed(f64::from(u8::from(done))), |f| fixed(table.value(&f)));
-                tally.record_conditional(done, p);
+                if let Some(f) = fork {
+                    tally.record_conditional(!a.completed_at.is_nan(), fixed(table.value(&f)));
+                }
                 tally.record_end(&a, self.actual.cohorts[c].entry_at[a.entry] as usize);
                 tally.entries[a.entry].record(&a, m);
                 return;

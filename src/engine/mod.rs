@@ -305,25 +305,6 @@ fn simulates_perfect(arm: &Arm, c: usize) -> bool {
     !arm.table.as_ref().is_some_and(|t| t.has(c))
 }
 
-/// How the perfect arm of each arm (baseline, then each variant) and cohort of `s` is estimated
-/// under `config`: what the manifest and `gap.csv` record.
-pub fn perfect_arms(s: &Scenario, config: &RunConfig) -> Vec<Vec<PerfectArm>> {
-    compile_arms(s, config)
-        .iter()
-        .map(|arm| {
-            (0..s.cohorts().len())
-                .map(|c| {
-                    if simulates_perfect(arm, c) {
-                        PerfectArm::Simulated
-                    } else {
-                        PerfectArm::Conditional
-                    }
-                })
-                .collect()
-        })
-        .collect()
-}
-
 /// The largest 95 % half-width among the paired differences reported for one cohort: the
 /// referral gap of every arm and, for every variant, each applicable measure against the
 /// baseline (unpaired intervals in independent mode).
@@ -503,9 +484,11 @@ impl CohortJob<'_> {
                     // failure, looked up (see `model::perfect`).
                     let (actual, fork) = simulate_to_fork(&arm.actual, self.cohort, &mut draws, &mut obs);
                     let measures = actual.measures(self.horizon_days);
-                    let done = !actual.completed_at.is_nan();
-                    let perfect = fork.map_or(fixed(f64::from(u8::from(done))), |f| fixed(table.value(&f)));
-                    tally.record_conditional(done, perfect);
+                    // Without a failure the perfect arm is the actual one: its gap `d` is 0, which
+                    // adds nothing to the sums.
+                    if let Some(f) = fork {
+                        tally.record_conditional(!actual.completed_at.is_nan(), fixed(table.value(&f)));
+                    }
                     (actual, measures)
                 } else {
                     // The perfect-communication arm is walked only where communication failed,

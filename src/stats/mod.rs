@@ -461,8 +461,10 @@ impl CohortTally {
         self.gap.record(done(actual), if done(perfect) { ONE } else { 0 });
     }
 
-    /// Records a trial whose perfect arm was looked up: whether the actual arm completed, and the
-    /// perfect arm's probability of completing in fixed point ([`gap::fixed`]).
+    /// Records a trial whose perfect arm was looked up at its first communication failure: whether
+    /// the actual arm completed, and the perfect arm's probability of completing in fixed point
+    /// ([`gap::fixed`]). A trial without a failure has a gap of 0 and needs no record (the
+    /// trial count comes from the entry tallies).
     #[inline]
     pub fn record_conditional(&mut self, actual_completed: bool, perfect: u64) {
         self.gap.record(actual_completed, perfect);
