@@ -79,7 +79,7 @@ pub struct RunInfo {
 
 /// The arms and cohorts of `result` whose perfect arm was simulated, as `variant / cohort`.
 fn fallbacks(s: &Scenario, result: &RunResult) -> Vec<String> {
-    let names = std::iter::once("baseline").chain(s.variants().iter().map(|v| v.name.as_str()));
+    let names = std::iter::once(super::BASELINE).chain(s.variants().iter().map(|v| v.name.as_str()));
     names
         .enumerate()
         .flat_map(|(v, name)| {

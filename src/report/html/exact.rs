@@ -6,6 +6,7 @@ use super::figure::{Cell, DataTable, Figure, fmt, key};
 use super::network::{self, Edge};
 use super::run::{ALL_COHORTS, MILESTONES, OUTCOMES, baseline};
 use super::table::{Folder, Row, Table};
+use crate::report::BASELINE;
 
 /// Every figure of an `exact` folder, in page order.
 pub(crate) fn figures(f: &Folder) -> Vec<Figure> {
@@ -54,7 +55,7 @@ fn prob_table(t: &Table, measures: &[&str]) -> DataTable {
         rows: Vec::new(),
     };
     for m in measures {
-        for r in all(t, "baseline", m) {
+        for r in all(t, BASELINE, m) {
             d.rows.push((
                 key(&r, &["variant", "cohort", "group", "key", "measure"]),
                 vec![
@@ -74,7 +75,7 @@ fn outcomes(t: &Table) -> Figure {
         .map(|c| {
             let s = OUTCOMES
                 .iter()
-                .map(|m| prob(t, "baseline", &c, m).unwrap_or(0.0))
+                .map(|m| prob(t, BASELINE, &c, m).unwrap_or(0.0))
                 .collect();
             (c, s)
         })
@@ -103,7 +104,7 @@ fn milestones(t: &Table) -> Figure {
         .map(|c| {
             let p = MILESTONES
                 .iter()
-                .map(|m| exact_point(prob(t, "baseline", &c, m)))
+                .map(|m| exact_point(prob(t, BASELINE, &c, m)))
                 .collect();
             (c, p)
         })
@@ -143,7 +144,7 @@ fn gap(f: &Folder, t: &Table) -> Figure {
     let (mut total, mut weight) = (0.0, 0.0);
     for (c, victims) in f.cohorts() {
         let (Some(a), Some(p)) = (
-            prob(t, "baseline", &c, "completed"),
+            prob(t, BASELINE, &c, "completed"),
             prob(t, "perfect_communication", &c, "completed"),
         ) else {
             continue;

@@ -5,6 +5,7 @@
 use super::chart::{self, Dots, Point};
 use super::figure::{Cell, DataTable, Figure, key};
 use super::table::{Folder, Row, Table};
+use crate::report::BASELINE;
 
 /// Every figure of an `uncertainty` folder, in page order.
 pub(crate) fn figures(f: &Folder) -> Vec<Figure> {
@@ -132,8 +133,7 @@ fn plausible(t: &Table) -> Figure {
 }
 
 fn sensitivity(t: &Table) -> Figure {
-    let pick =
-        |r: &Row<'_>| r.get("variant") == "baseline" && r.get("cohort") == "*" && r.get("measure") == "completed";
+    let pick = |r: &Row<'_>| r.get("variant") == BASELINE && r.get("cohort") == "*" && r.get("measure") == "completed";
     let method = t.rows().next().map(|r| r.get("method").to_owned()).unwrap_or_default();
     let indices: Vec<String> = {
         let mut v: Vec<String> = Vec::new();
