@@ -49,10 +49,10 @@ use crate::model::network::Network;
 use crate::model::perfect::CompletionTable;
 use crate::model::trial::{simulate_to_fork, simulate_with_perfect};
 use crate::scenario::Scenario;
-use crate::stats::CohortTally;
 use crate::stats::VersusVariant;
 use crate::stats::gap::fixed;
 use crate::stats::interval::{PairTable, Z95};
+use crate::stats::{CohortTally, PatternCounts};
 use stream::{CohortStreams, OverflowRng, StreamKey, WINDOW_WORDS};
 
 /// Trials per block.
@@ -358,6 +358,8 @@ struct Workspace {
     base: Vec<u16>,
     /// The measures of each paired arm for each trial of the block (trial-major).
     marks: Vec<u16>,
+    /// The current arm's trials counted by measure pattern, settled after each arm's block.
+    patterns: PatternCounts,
 }
 
 impl CohortJob<'_> {
@@ -434,6 +436,7 @@ impl CohortJob<'_> {
                     overflow: self.key.overflow_rng(),
                     base: Vec::new(),
                     marks: Vec::new(),
+                    patterns: PatternCounts::default(),
                 },
                 |mut ws, b| {
                     let first = b * BLOCK_TRIALS;
@@ -463,6 +466,7 @@ impl CohortJob<'_> {
             overflow,
             base,
             marks,
+            patterns,
         } = ws;
         windows.resize(n as usize * WINDOW_WORDS, 0);
         base.resize(n as usize, 0);
@@ -501,7 +505,8 @@ impl CohortJob<'_> {
                     (actual, measures)
                 };
                 tally.record_end(&actual, arm.actual.cohorts[self.cohort].entry_at[actual.entry] as usize);
-                tally.entries[actual.entry].record(&actual, measures);
+                tally.entries[actual.entry].record_times(&actual, measures);
+                patterns.add(actual.entry, measures);
                 if v == 0 {
                     base[i] = measures;
                 } else {
@@ -511,6 +516,7 @@ impl CohortJob<'_> {
                     marks[i * paired + q] = measures;
                 }
             }
+            patterns.settle(&mut tally.entries);
         }
         // Every pair of paired variants, on the same trials: only disagreements cost anything.
         if paired > 1 {

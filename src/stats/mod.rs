@@ -22,12 +22,14 @@ pub mod gap;
 pub mod histogram;
 pub mod homogeneity;
 pub mod interval;
+pub mod patterns;
 pub mod sensitivity;
 pub mod world;
 
 use gap::{GapEstimate, GapSums, ONE};
 use histogram::{Histogram, IntHistogram};
 use interval::PairTable;
+pub use patterns::PatternCounts;
 use serde::{Deserialize, Serialize};
 
 use crate::model::trial::Observer;
@@ -65,6 +67,13 @@ impl GroupTally {
         for (i, c) in self.counts.iter_mut().enumerate() {
             *c += u64::from((measures >> i) & 1);
         }
+        self.record_times(rec, measures);
+    }
+
+    /// Adds the times and hops of one trial whose measures are `measures`, not the trial itself
+    /// (`trials` and `counts`): the engine counts those by pattern ([`PatternCounts`]).
+    #[inline]
+    pub fn record_times(&mut self, rec: &TrialRecord, measures: u16) {
         for m in Milestone::ALL {
             if let Some(t) = rec.time_of(m) {
                 self.times[m.index()].add(t);
