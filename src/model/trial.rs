@@ -87,8 +87,7 @@ pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut
             plan,
             draws,
             obs,
-            fork: None,
-            position: |_: &D| 0,
+            fork: &mut NoFork,
         };
         walk_on(cx, &mut walk, Resume::Route);
     }
@@ -123,7 +122,7 @@ pub fn simulate_with_perfect<D: Rewind, O: Observer>(
     draws: &mut D,
     obs: &mut O,
 ) -> (TrialRecord, Option<TrialRecord>) {
-    let (walk, fork) = walk_to_fork(net, cohort, &mut *draws, obs, |d: &D| d.position());
+    let (walk, fork) = walk_to_fork::<D, O, Option<Fork>>(net, cohort, &mut *draws, obs);
     let perfect_rec = fork.map(|f: Fork| {
         let mut p = f.walk;
         draws.rewind(f.position);
@@ -132,8 +131,7 @@ pub fn simulate_with_perfect<D: Rewind, O: Observer>(
             plan: &perfect.cohorts[cohort],
             draws,
             obs: &mut (),
-            fork: None,
-            position: |_: &D| 0,
+            fork: &mut NoFork,
         };
         walk_on(cx, &mut p, f.resume);
         p.rec
@@ -152,44 +150,29 @@ pub fn simulate_to_fork<D: Draws, O: Observer>(
     draws: &mut D,
     obs: &mut O,
 ) -> (TrialRecord, Option<ForkPoint>) {
-    let (walk, fork) = walk_to_fork(net, cohort, draws, obs, |_: &D| 0);
-    let point = fork.map(|f: Fork| {
-        ForkPoint {
-            channel: f.channel,
-            hops: f.walk.rec.hops,
-            // A degraded file is complete in the perfect arm; a failed attempt delivers the
-            // file as it is.
-            complete: f.walk.complete,
-            granted: f.walk.granted,
-            goal: f.walk.goal,
-            completed: !f.walk.rec.completed_at.is_nan(),
-        }
-    });
+    let (walk, point) = walk_to_fork::<D, O, Option<ForkPoint>>(net, cohort, draws, obs);
     (walk.rec, point)
 }
 
-/// The actual arm of a trial of cohort `cohort` on `net`, walked to its end, and a copy of its
-/// state at its first communication failure (with its position in the words, from `position`),
-/// if it had one.
+/// The actual arm of a trial of cohort `cohort` on `net`, walked to its end, and what the sink
+/// `S` keeps of its state at its first communication failure, if it had one.
 #[inline(always)]
-fn walk_to_fork<D: Draws, O: Observer, P: Fn(&D) -> usize>(
+fn walk_to_fork<D: Draws, O: Observer, S: ForkSink<D> + Default>(
     net: &Network,
     cohort: usize,
     draws: &mut D,
     obs: &mut O,
-    position: P,
-) -> (Walk, Option<Fork>) {
+) -> (Walk, S) {
     let plan = &net.cohorts[cohort];
     let (mut walk, identified) = start(net, plan, draws);
-    let mut fork = None;
+    let mut fork = S::default();
     if identified {
         let cx = Hop {
             net,
             plan,
             draws,
             obs,
-            fork: Some(&mut fork),
-            position,
+            fork: &mut fork,
         };
         walk_on(cx, &mut walk, Resume::Route);
     }
@@ -229,38 +212,73 @@ enum Resume {
 #[derive(Debug, Clone, Copy)]
 struct Fork {
     walk: Walk,
-    /// The channel of the failure.
-    channel: usize,
+    /// Words consumed at the failure ([`Rewind::position`]).
     position: usize,
     resume: Resume,
 }
 
 /// What [`walk_on`] walks a trial with: the network and the cohort's plan, the words, the
-/// observer and, for the actual arm of [`simulate_with_perfect`], where to copy the state at the
-/// first communication failure (`fork`), with its position in the words from `position`.
-struct Hop<'a, D, O, P> {
+/// observer and what keeps the state at the first communication failure (`fork`).
+struct Hop<'a, D, O, S> {
     net: &'a Network,
     plan: &'a CohortPlan,
     draws: &'a mut D,
     obs: &'a mut O,
-    fork: Option<&'a mut Option<Fork>>,
-    position: P,
+    fork: &'a mut S,
 }
 
-impl<D: Draws, O: Observer, P: Fn(&D) -> usize> Hop<'_, D, O, P> {
-    /// A communication failure of the actual arm in state `w`: if it is the first (and a fork is
-    /// wanted), copies the state, from which the perfect-communication arm takes up at `resume`.
+/// What a walk keeps of its state at its first communication failure: the whole state and its
+/// position in the words (to walk the perfect arm on: [`Fork`]), only what the completion table
+/// reads ([`ForkPoint`]), or nothing ([`NoFork`]). Keeping no more than needed keeps the copy
+/// out of the hot loop.
+trait ForkSink<D> {
+    /// Keeps what it needs of state `w`, failing on `channel`, from which the perfect arm would
+    /// take up at `resume`.
+    fn keep(&mut self, w: &Walk, channel: usize, resume: Resume, draws: &D);
+}
+
+/// Keeps nothing: a walk that needs no fork.
+struct NoFork;
+
+impl<D> ForkSink<D> for NoFork {
+    #[inline(always)]
+    fn keep(&mut self, _: &Walk, _: usize, _: Resume, _: &D) {}
+}
+
+impl<D: Rewind> ForkSink<D> for Option<Fork> {
+    #[inline(always)]
+    fn keep(&mut self, w: &Walk, _: usize, resume: Resume, draws: &D) {
+        *self = Some(Fork {
+            walk: *w,
+            position: draws.position(),
+            resume,
+        });
+    }
+}
+
+impl<D> ForkSink<D> for Option<ForkPoint> {
+    #[inline(always)]
+    fn keep(&mut self, w: &Walk, channel: usize, _: Resume, _: &D) {
+        *self = Some(ForkPoint {
+            channel,
+            hops: w.rec.hops,
+            // A degraded file is complete in the perfect arm; a failed attempt delivers the file
+            // as it is.
+            complete: w.complete,
+            granted: w.granted,
+            goal: w.goal,
+            completed: !w.rec.completed_at.is_nan(),
+        });
+    }
+}
+
+impl<D: Draws, O: Observer, S: ForkSink<D>> Hop<'_, D, O, S> {
+    /// A communication failure of the actual arm in state `w`: if it is the first, the sink keeps
+    /// the state, from which the perfect-communication arm takes up at `resume`.
     #[inline(always)]
     fn fork_at(&mut self, w: &Walk, channel: usize, resume: Resume) {
-        if let Some(f) = self.fork.as_deref_mut()
-            && !w.rec.communication_failed
-        {
-            *f = Some(Fork {
-                walk: *w,
-                channel,
-                position: (self.position)(self.draws),
-                resume,
-            });
+        if !w.rec.communication_failed {
+            self.fork.keep(w, channel, resume, self.draws);
         }
     }
 }
@@ -310,7 +328,7 @@ fn start<D: Draws>(net: &Network, plan: &CohortPlan, draws: &mut D) -> (Walk, bo
 /// Walks the trial from `resume` until it ends (the outcome is in `walk.rec`): the steps of
 /// one trial's hops.
 #[inline(always)]
-fn walk_on<D: Draws, O: Observer, P: Fn(&D) -> usize>(mut cx: Hop<'_, D, O, P>, walk: &mut Walk, resume: Resume) {
+fn walk_on<D: Draws, O: Observer, S: ForkSink<D>>(mut cx: Hop<'_, D, O, S>, walk: &mut Walk, resume: Resume) {
     let w = walk;
     match resume {
         Resume::Route => {}
@@ -390,8 +408,8 @@ fn walk_on<D: Draws, O: Observer, P: Fn(&D) -> usize>(mut cx: Hop<'_, D, O, P>, 
 /// The end of a hop on `e` whose file was delivered: fidelity, arrival, services. Whether the
 /// trial ended there.
 #[inline(always)]
-fn arrive<D: Draws, O: Observer, P: Fn(&D) -> usize>(
-    cx: &mut Hop<'_, D, O, P>,
+fn arrive<D: Draws, O: Observer, S: ForkSink<D>>(
+    cx: &mut Hop<'_, D, O, S>,
     w: &mut Walk,
     e: usize,
     w_fid: u32,
