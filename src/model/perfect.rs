@@ -91,6 +91,8 @@ struct CohortValues {
     /// Per slot (goal), the values for `1..=layers` hops left, `layers` blocks of one value per
     /// reached state; with more hops left, the values are those of the last block.
     values: Vec<Vec<f64>>,
+    /// Per slot, the number of those blocks (kept, not divided out at each lookup).
+    layers: Vec<usize>,
 }
 
 /// One cohort's completion probabilities ([`CompletionTable::cohort`]).
@@ -115,7 +117,7 @@ impl CohortCompletion<'_> {
         if left == 0 {
             return 0.0;
         }
-        let layers = &self.values.values[slot];
+        let layers = (&self.values.values[slot][..], self.values.layers[slot]);
         self.table
             .arrive(self.values, layers, slot, left, f.channel, f.complete, f.granted)
     }
@@ -250,6 +252,7 @@ impl CompletionTable {
             id,
             states: states.len(),
             values: Vec::new(),
+            layers: Vec::new(),
         };
         // Per state, its routes: (probability of choosing the channel and delivering, channel).
         let routes: Vec<Vec<(f64, usize)>> = states
@@ -278,7 +281,8 @@ impl CompletionTable {
                 for (&(_, complete, granted), routes) in states.iter().zip(&routes) {
                     let value = routes
                         .iter()
-                        .map(|&(p, e)| p * self.arrive(&out, &layers, slot, left, e, complete, granted))
+                        // The whole blocks so far are those for `1..left` hops left.
+                        .map(|&(p, e)| p * self.arrive(&out, (&layers, left - 1), slot, left, e, complete, granted))
                         .sum();
                     layers.push(value);
                 }
@@ -289,6 +293,7 @@ impl CompletionTable {
                     break;
                 }
             }
+            out.layers.push(layers.len() / n);
             out.values.push(layers);
         }
         Some(out)
@@ -297,12 +302,13 @@ impl CompletionTable {
     /// The probability of completing for a case delivered on channel `e` with `left` hops left
     /// before this one (`left >= 1`), file `complete`, services `granted` (goal not reached):
     /// fidelity, the services of the receiving authority, then the route on with `left - 1`
-    /// hops left (none: `stalled`). Reads the values in `layers` for `left - 1` hops left only.
+    /// hops left (none: `stalled`). Reads the values in `layers`, whose first `stored` blocks are
+    /// whole, for `left - 1` hops left only.
     #[allow(clippy::too_many_arguments)]
     fn arrive(
         &self,
         values: &CohortValues,
-        layers: &[f64],
+        (layers, stored): (&[f64], usize),
         slot: usize,
         left: usize,
         e: usize,
@@ -324,9 +330,8 @@ impl CompletionTable {
             if i == UNREACHED {
                 return 0.0;
             }
-            // With more hops left than the layers hold, the values are those of the last layer
+            // With more hops left than the `stored` layers, the values are those of the last one
             // (during the induction, the last whole layer is the one for `left - 1`).
-            let stored = layers.len() / n;
             let layer = (left - 1).min(stored);
             layers[(layer - 1) * n + i as usize]
         };
