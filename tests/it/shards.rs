@@ -408,6 +408,60 @@ fn merge_refuses_a_truncated_shard() {
         .stdout("1\n");
 }
 
+/// A shard written by the binary whose `perfect_arm` or `random_numbers` is then edited to a
+/// value this refgap does not know is refused by `merge`, naming the file, the key and the
+/// accepted values, and `missing` lists it: never read as another setting.
+#[test]
+fn merge_refuses_an_unknown_setting_in_a_shard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = own_minimal(tmp.path());
+    run_shards(&scenario, tmp.path(), 3, &[0, 1, 2], &[]);
+    let dir = tmp.path().join("minimal-shards");
+    let path = dir.join("shard-00001.json");
+    let original = fs::read_to_string(&path).unwrap();
+    let cases = [
+        (
+            "\"perfect_arm\":\"conditional\"",
+            "\"perfect_arm\":\"exact\"",
+            "its perfect_arm is \"exact\"",
+            "accepted: conditional, simulated",
+        ),
+        (
+            "\"random_numbers\":\"common\"",
+            "\"random_numbers\":\"Common\"",
+            "its random_numbers is \"Common\"",
+            "accepted: common, independent",
+        ),
+    ];
+    for (key, edited, named, accepted) in cases {
+        assert!(original.contains(key), "the binary wrote {key}");
+        fs::write(&path, original.replace(key, edited)).unwrap();
+        refgap(["merge", "-q", "--out"])
+            .arg(tmp.path())
+            .arg(&dir)
+            .assert()
+            .failure()
+            .stderr(
+                predicate::str::contains("shard-00001.json")
+                    .and(predicate::str::contains(named))
+                    .and(predicate::str::contains(accepted))
+                    .and(predicate::str::contains("run its shard again with this refgap")),
+            );
+        assert!(!tmp.path().join("minimal").exists(), "nothing merged");
+        refgap(["missing", "-q", "--shards", "3"])
+            .arg(&dir)
+            .assert()
+            .success()
+            .stdout("1\n");
+    }
+    fs::write(&path, original).unwrap();
+    refgap(["merge", "-q", "--out"])
+        .arg(tmp.path())
+        .arg(&dir)
+        .assert()
+        .success();
+}
+
 #[test]
 fn merge_refuses_a_duplicate_index() {
     let tmp = tempfile::tempdir().unwrap();

@@ -98,15 +98,11 @@ pub(crate) fn top_channels(f: &Folder) -> Figure {
         id: "top-channels".into(),
         title: "The channels that leak most victims (baseline, all cohorts)".into(),
         how: "Bars are victims per year leaked on each channel (lost, dropped or misclassified), and the part of them lost outright, largest first (at most 15).".into(),
-        svg: chart::dots(&Dots {
-            x_label: "victims per year".into(),
-            series: vec!["leaked (lost + dropped + misclassified)".into(), "lost".into()],
-            rows: bars,
-            bars: true,
-            scale: 1.0,
-            decimals: 2,
-            interval: "",
-        }),
+        svg: chart::dots(
+            &Dots::new("victims per year", ["leaked (lost + dropped + misclassified)", "lost"], bars)
+                .bars()
+                .decimals(2),
+        ),
         notes: if rows.is_empty() { vec!["No channel leaked any victim.".into()] } else { Vec::new() },
         table,
     }

@@ -7,8 +7,11 @@
 //! of colour blindness; series are also told apart by position (dodged rows) and by the legend.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::figure::{fmt, short};
@@ -46,7 +49,8 @@ pub(crate) struct Point {
 }
 
 /// Rows of estimates, one dot (or bar) per series in each row, with whiskers for intervals.
-#[derive(Debug, Clone, Default)]
+/// Made by [`Dots::new`] and its modifiers, which hold the common settings.
+#[derive(Debug, Clone)]
 pub(crate) struct Dots {
     /// x axis title, with its unit.
     pub x_label: String,
@@ -62,6 +66,47 @@ pub(crate) struct Dots {
     pub decimals: usize,
     /// What the whiskers are, for the hover text (empty: "95% CI").
     pub interval: &'static str,
+}
+
+impl Dots {
+    /// Dots for `rows`, one series per name of `series` (the legend), on an x axis titled
+    /// `x_label`: values shown as they are, one decimal in the hover text, whiskers read as
+    /// 95 % intervals. The other methods change one of these.
+    pub(crate) fn new(
+        x_label: impl Into<String>,
+        series: impl IntoIterator<Item: Into<String>>,
+        rows: Vec<(String, Vec<Option<Point>>)>,
+    ) -> Dots {
+        Dots {
+            x_label: x_label.into(),
+            series: series.into_iter().map(Into::into).collect(),
+            rows,
+            bars: false,
+            scale: 1.0,
+            decimals: 1,
+            interval: "",
+        }
+    }
+
+    /// Bars from zero instead of dots.
+    pub(crate) fn bars(self) -> Dots {
+        Dots { bars: true, ..self }
+    }
+
+    /// Shares shown as percentages (values multiplied by 100).
+    pub(crate) fn percent(self) -> Dots {
+        Dots { scale: 100.0, ..self }
+    }
+
+    /// `decimals` decimals in the hover text.
+    pub(crate) fn decimals(self, decimals: usize) -> Dots {
+        Dots { decimals, ..self }
+    }
+
+    /// The whiskers are `name` (in the hover text) rather than 95 % intervals.
+    pub(crate) fn interval(self, name: &'static str) -> Dots {
+        Dots { interval: name, ..self }
+    }
 }
 
 /// Rows of shares stacked to 1 (e.g. final outcomes).
@@ -181,6 +226,54 @@ fn row_label_style() -> TextStyle<'static> {
     TextStyle::from(("sans-serif", 12).into_font()).pos(Pos::new(HPos::Right, VPos::Center))
 }
 
+/// The plotters chart of every figure: a numeric x and y.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The chart area of every figure on `root`: room for the legend above, the x axis below and
+/// `y_area` pixels of y labels on the left, over `x` by `y`.
+fn frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    y_area: u32,
+    x: Range<f64>,
+    y: Range<f64>,
+) -> Result<Chart<'a, 'b>, Err> {
+    Ok(ChartBuilder::on(root)
+        .margin_top(28)
+        .margin_right(20)
+        .x_label_area_size(44)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(x, y)?)
+}
+
+/// The mesh of every figure, with the x axis titled `x_label`: light grid lines, the axis
+/// titles' and tick labels' fonts. The caller adds what differs and draws it.
+fn mesh<'a, 'b, 'c>(
+    chart: &'b mut Chart<'a, 'c>,
+    x_label: &str,
+) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, SVGBackend<'c>> {
+    let mut mesh = chart.configure_mesh();
+    mesh.light_line_style(RGBColor(238, 238, 238))
+        .x_desc(x_label)
+        .axis_desc_style(("sans-serif", 14))
+        .label_style(("sans-serif", 12));
+    mesh
+}
+
+/// The chart of `n` rows labelled `labels` (drawn by the caller) over `x`, its mesh drawn
+/// with vertical grid lines only.
+fn rows_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    x: Range<f64>,
+    n: usize,
+    labels: &[String],
+    x_label: &str,
+) -> Result<Chart<'a, 'b>, Err> {
+    let y_area = label_area(labels.iter().map(|l| l.chars().count()));
+    let mut chart = frame(root, y_area, x, 0.0..n as f64)?;
+    mesh(&mut chart, x_label).disable_y_mesh().y_labels(0).draw()?;
+    Ok(chart)
+}
+
 /// Legend as plain SVG text and swatches at the top right (drawn with plotters' elements).
 fn legend(root: &DrawingArea<SVGBackend<'_>, Shift>, series: &[String]) -> Result<(), Err> {
     if series.len() < 2 {
@@ -206,7 +299,7 @@ pub(crate) fn dots(d: &Dots) -> String {
     let k = d.series.len().max(1);
     let row_px = (10 * k as u32 + 12).max(22);
     let height = 90 + row_px * n as u32;
-    let scale = if d.scale == 0.0 { 1.0 } else { d.scale };
+    let scale = d.scale;
     svg(height, |root| {
         legend(root, &d.series)?;
         let all = d.rows.iter().flat_map(|(_, ps)| ps.iter().flatten()).flat_map(|p| {
@@ -215,22 +308,8 @@ pub(crate) fn dots(d: &Dots) -> String {
         });
         let (x0, x1) = range(all, d.bars);
         let labels: Vec<String> = d.rows.iter().map(|(l, _)| short(l, LABEL_CHARS)).collect();
-        let mut chart = ChartBuilder::on(root)
-            .margin_top(28)
-            .margin_right(20)
-            .x_label_area_size(44)
-            .y_label_area_size(label_area(labels.iter().map(|l| l.chars().count())))
-            .build_cartesian_2d(x0..x1, 0.0..n as f64)?;
+        let mut chart = rows_chart(root, x0..x1, n, &labels, &d.x_label)?;
         let top = |i: usize| (n - i) as f64;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .y_labels(0)
-            .x_desc(d.x_label.as_str())
-            .axis_desc_style(("sans-serif", 14))
-            .label_style(("sans-serif", 12))
-            .draw()?;
         let mut over = String::new();
         for (i, ((label, points), short_label)) in d.rows.iter().zip(&labels).enumerate() {
             let y_mid = top(i) - 0.5;
@@ -284,21 +363,7 @@ pub(crate) fn stacked(d: &Stacked) -> String {
     svg(height, |root| {
         legend(root, &d.series)?;
         let labels: Vec<String> = d.rows.iter().map(|(l, _)| short(l, LABEL_CHARS)).collect();
-        let mut chart = ChartBuilder::on(root)
-            .margin_top(28)
-            .margin_right(20)
-            .x_label_area_size(44)
-            .y_label_area_size(label_area(labels.iter().map(|l| l.chars().count())))
-            .build_cartesian_2d(0.0..100.0, 0.0..n as f64)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .y_labels(0)
-            .x_desc(d.x_label.as_str())
-            .axis_desc_style(("sans-serif", 14))
-            .label_style(("sans-serif", 12))
-            .draw()?;
+        let mut chart = rows_chart(root, 0.0..100.0, n, &labels, &d.x_label)?;
         let mut over = String::new();
         for (i, ((label, shares), short_label)) in d.rows.iter().zip(&labels).enumerate() {
             let y0 = (n - i) as f64 - 0.85;
@@ -332,20 +397,8 @@ pub(crate) fn curves(d: &Curves) -> String {
         let pts = || d.curves.iter().flat_map(|(_, p)| p.iter());
         let (x0, x1) = range(pts().map(|p| p.0), false);
         let (y0, y1) = range(pts().flat_map(|p| [p.1, p.2, p.3]), true);
-        let mut chart = ChartBuilder::on(root)
-            .margin_top(28)
-            .margin_right(20)
-            .x_label_area_size(44)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .x_desc(d.x_label.as_str())
-            .y_desc(d.y_label.as_str())
-            .axis_desc_style(("sans-serif", 14))
-            .label_style(("sans-serif", 12))
-            .draw()?;
+        let mut chart = frame(root, 70, x0..x1, y0..y1)?;
+        mesh(&mut chart, &d.x_label).y_desc(d.y_label.as_str()).draw()?;
         let mut over = String::new();
         for (s, (name, points)) in d.curves.iter().enumerate() {
             let c = PALETTE[s % PALETTE.len()];

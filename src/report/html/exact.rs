@@ -113,15 +113,7 @@ fn milestones(t: &Table) -> Figure {
         id: "milestones".into(),
         title: "Milestones reached, per cohort (baseline, exact)".into(),
         how: "Each dot is the exact probability that a victim of the cohort reaches the milestone.".into(),
-        svg: chart::dots(&Dots {
-            x_label: "share of the cohort's victims (%)".into(),
-            series: MILESTONES.map(String::from).to_vec(),
-            rows,
-            bars: false,
-            scale: 100.0,
-            decimals: 1,
-            interval: "",
-        }),
+        svg: chart::dots(&Dots::new("share of the cohort's victims (%)", MILESTONES, rows).percent()),
         notes: Vec::new(),
         table: prob_table(t, &MILESTONES),
     }
@@ -169,15 +161,11 @@ fn gap(f: &Folder, t: &Table) -> Figure {
         id: "gap".into(),
         title: "Referral gap per cohort (exact)".into(),
         how: "Each bar is the completed probability with perfect communication minus the actual one; the last bar weights every cohort by its victims per year (manifest.json).".into(),
-        svg: chart::dots(&Dots {
-            x_label: "referral gap (percentage points of the completed rate)".into(),
-            series: vec!["gap".into()],
-            rows,
-            bars: true,
-            scale: 100.0,
-            decimals: 1,
-            interval: "",
-        }),
+        svg: chart::dots(
+            &Dots::new("referral gap (percentage points of the completed rate)", ["gap"], rows)
+                .bars()
+                .percent(),
+        ),
         notes: Vec::new(),
         table,
     }
@@ -197,15 +185,7 @@ fn by_country(t: &Table) -> Figure {
         id: "inconsistency-country".into(),
         title: "Inconsistency: completed probability by entry country (exact)".into(),
         how: "Each dot is the exact completed probability of the victims identified in one country; dots of one cohort far apart mean the outcome depends on where a victim is found.".into(),
-        svg: chart::dots(&Dots {
-            x_label: "completed probability (%)".into(),
-            series: vec!["completed".into()],
-            rows,
-            bars: false,
-            scale: 100.0,
-            decimals: 1,
-            interval: "",
-        }),
+        svg: chart::dots(&Dots::new("completed probability (%)", ["completed"], rows).percent()),
         ..Figure::default()
     }
 }
@@ -235,15 +215,7 @@ fn practices(t: &Table) -> Figure {
         title: "Practices: completed victims per year gained, all cohorts (exact)".into(),
         how: "Each bar is the exact change in completed victims per year over the baseline; right of zero is a gain."
             .into(),
-        svg: chart::dots(&Dots {
-            x_label: "completed victims per year gained".into(),
-            series: vec!["completed".into()],
-            rows,
-            bars: true,
-            scale: 1.0,
-            decimals: 1,
-            interval: "",
-        }),
+        svg: chart::dots(&Dots::new("completed victims per year gained", ["completed"], rows).bars()),
         notes: Vec::new(),
         table,
     }
@@ -287,15 +259,7 @@ fn ranking(t: &Table) -> Figure {
         id: "top-channels".into(),
         title: "The channels whose repair gains most, all cohorts (exact)".into(),
         how: "Bars are the completed victims per year gained if that one channel had perfect quality and fidelity, largest first (at most 15).".into(),
-        svg: chart::dots(&Dots {
-            x_label: "completed victims per year gained".into(),
-            series: vec!["gain if perfect".into()],
-            rows: bars,
-            bars: true,
-            scale: 1.0,
-            decimals: 2,
-            interval: "",
-        }),
+        svg: chart::dots(&Dots::new("completed victims per year gained", ["gain if perfect"], bars).bars().decimals(2)),
         notes: Vec::new(),
         table,
     }

@@ -75,15 +75,7 @@ pub(crate) fn forest(f: &Folder) -> Figure {
         id: "practices".into(),
         title: "Practices: victims per year gained over the baseline, all cohorts".into(),
         how: "Each dot is what a practice changes, in victims per year across all cohorts; the line is the paired 95 % interval (same simulated victims in both arms). Right of zero is a gain.".into(),
-        svg: chart::dots(&Dots {
-            x_label: "victims per year gained over the baseline".into(),
-            series: vec!["completed".into(), "protected".into()],
-            rows,
-            bars: false,
-            scale: 1.0,
-            decimals: 1,
-            interval: "",
-        }),
+        svg: chart::dots(&Dots::new("victims per year gained over the baseline", ["completed", "protected"], rows)),
         notes: Vec::new(),
         table,
     }

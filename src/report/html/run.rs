@@ -131,15 +131,7 @@ pub(crate) fn milestones(f: &Folder) -> Figure {
         id: "milestones".into(),
         title: "Milestones reached, per cohort (baseline)".into(),
         how: "Each dot is the share of a cohort's victims who reached the milestone; the line is its Wilson 95 % interval.".into(),
-        svg: chart::dots(&Dots {
-            x_label: "share of the cohort's victims (%)".into(),
-            series: MILESTONES.map(String::from).to_vec(),
-            rows,
-            bars: false,
-            scale: 100.0,
-            decimals: 1,
-            interval: "",
-        }),
+        svg: chart::dots(&Dots::new("share of the cohort's victims (%)", MILESTONES, rows).percent()),
         notes: Vec::new(),
         table: rate_table(t, &MILESTONES),
     }
@@ -215,15 +207,11 @@ pub(crate) fn gap(f: &Folder) -> Figure {
             "gap.csv has no `*` row (it was written by an older refgap): the all-cohorts total is not shown.".into(),
         );
     }
-    fig.svg = chart::dots(&Dots {
-        x_label: "referral gap (percentage points of the completed rate)".into(),
-        series: vec!["gap".into()],
-        rows,
-        bars: true,
-        scale: 100.0,
-        decimals: 1,
-        interval: "",
-    });
+    fig.svg = chart::dots(
+        &Dots::new("referral gap (percentage points of the completed rate)", ["gap"], rows)
+            .bars()
+            .percent(),
+    );
     fig
 }
 
@@ -306,15 +294,7 @@ pub(crate) fn by_group(f: &Folder, level: &str, what: &str) -> Figure {
         svg: if empty {
             String::new()
         } else {
-            chart::dots(&Dots {
-                x_label: "completed rate (%)".into(),
-                series: vec!["completed".into()],
-                rows,
-                bars: false,
-                scale: 100.0,
-                decimals: 1,
-                interval: "",
-            })
+            chart::dots(&Dots::new("completed rate (%)", ["completed"], rows).percent())
         },
         notes,
         table,
@@ -365,15 +345,10 @@ pub(crate) fn times(f: &Folder) -> Figure {
         id: "times".into(),
         title: "Days from identification to protection, return and completion (baseline)".into(),
         how: "For the victims who reached the milestone: the dot is the median day, the line runs on to the 90th percentile (a long line is a long tail of slow cases); means are in the table.".into(),
-        svg: chart::dots(&Dots {
-            x_label: "days since identification (median to 90th percentile)".into(),
-            series: SHOWN.map(String::from).to_vec(),
-            rows,
-            bars: false,
-            scale: 1.0,
-            decimals: 1,
-            interval: "median to 90th percentile",
-        }),
+        svg: chart::dots(
+            &Dots::new("days since identification (median to 90th percentile)", SHOWN, rows)
+                .interval("median to 90th percentile"),
+        ),
         notes: Vec::new(),
         table,
     }

@@ -314,15 +314,11 @@ fn best(m: &Matrix<'_>) -> Figure {
         id: "transfer-best".into(),
         title: "Each country's best first practice (completed victims per year gained)".into(),
         how: "For each country, of the practices made in it or on a pair of countries that includes it, the one that gains most completed victims a year in the scenario as given; with sampled worlds the line runs from the 5th to the 95th percentile of that gain.".into(),
-        svg: chart::dots(&Dots {
-            x_label: "completed victims per year gained".into(),
-            series: vec!["best first practice".into()],
-            rows,
-            bars: true,
-            scale: 1.0,
-            decimals: 1,
-            interval: "5th–95th percentile over the sampled worlds",
-        }),
+        svg: chart::dots(
+            &Dots::new("completed victims per year gained", ["best first practice"], rows)
+                .bars()
+                .interval("5th–95th percentile over the sampled worlds"),
+        ),
         notes: Vec::new(),
         table,
     }

@@ -61,15 +61,10 @@ fn gains(t: &Table) -> Figure {
         id: "gains".into(),
         title: "Gain of each practice over the sampled worlds (completed victims per year)".into(),
         how: "The dot is the median gain over every sampled world, the line runs from the 5th to the 95th percentile: a line that stays right of zero is a practice that helps whatever the uncertain factors are.".into(),
-        svg: chart::dots(&Dots {
-            x_label: "completed victims per year gained (median, 5th–95th percentile)".into(),
-            series: vec!["all worlds".into()],
-            rows,
-            bars: false,
-            scale: 1.0,
-            decimals: 1,
-            interval: "5th–95th percentile",
-        }),
+        svg: chart::dots(
+            &Dots::new("completed victims per year gained (median, 5th–95th percentile)", ["all worlds"], rows)
+                .interval("5th–95th percentile"),
+        ),
         notes: Vec::new(),
         table: ranking_table(t, &["p05_gain", "p50_gain", "p95_gain"], &["all"]),
     }
@@ -86,15 +81,7 @@ fn acceptability(t: &Table) -> Figure {
         id: "rank-acceptability".into(),
         title: "Rank acceptability: how often each practice is the best".into(),
         how: "Bars are the share of sampled worlds in which the practice gains most completed victims (best) or is among the three that gain most.".into(),
-        svg: chart::dots(&Dots {
-            x_label: "share of sampled worlds (%)".into(),
-            series: vec!["best".into(), "top 3".into()],
-            rows,
-            bars: true,
-            scale: 100.0,
-            decimals: 1,
-            interval: "",
-        }),
+        svg: chart::dots(&Dots::new("share of sampled worlds (%)", ["best", "top 3"], rows).bars().percent()),
         notes: Vec::new(),
         table: ranking_table(t, &["p_best", "p_top3", "mean_rank"], &["all"]),
     }
@@ -114,15 +101,10 @@ fn plausible(t: &Table) -> Figure {
         id: "plausible".into(),
         title: "Plausible worlds against all sampled worlds".into(),
         how: "For each practice, the median gain and its 5th–95th percentile range over all sampled worlds and over those that reproduce every observed figure of the scenario.".into(),
-        svg: chart::dots(&Dots {
-            x_label: "completed victims per year gained".into(),
-            series: vec!["all worlds".into(), "plausible worlds".into()],
-            rows,
-            bars: false,
-            scale: 1.0,
-            decimals: 1,
-            interval: "5th–95th percentile",
-        }),
+        svg: chart::dots(
+            &Dots::new("completed victims per year gained", ["all worlds", "plausible worlds"], rows)
+                .interval("5th–95th percentile"),
+        ),
         notes: if has {
             Vec::new()
         } else {
@@ -193,15 +175,7 @@ fn sensitivity(t: &Table) -> Figure {
         id: "sensitivity".into(),
         title: format!("Sensitivity ({method}): which uncertain factors drive the completed victims per year"),
         how: "Each bar is a factor's index for the baseline's completed victims per year, all cohorts (Sobol: S1 is the share of the variance due to the factor alone, ST with its interactions; Morris: mu* and sigma); the line is its 95 % interval.".into(),
-        svg: chart::dots(&Dots {
-            x_label: format!("{method} index"),
-            series: indices,
-            rows,
-            bars: true,
-            scale: 1.0,
-            decimals: 3,
-            interval: "",
-        }),
+        svg: chart::dots(&Dots::new(format!("{method} index"), indices, rows).bars().decimals(3)),
         notes: Vec::new(),
         table,
     }

@@ -19,7 +19,9 @@
 //! so a killed task leaves no file named `shard-*.json`. A file that is there anyway but cut
 //! short or damaged fails to parse or fails [`Shard::check`]: every cohort's tally must hold
 //! exactly the trials of the shard's items, in every arm, and every histogram must be
-//! consistent.
+//! consistent. A file whose `run` names a setting this refgap does not know (`random_numbers`,
+//! `perfect_arm`: edited by hand, or written by another version) fails [`RunId::check`] rather
+//! than being read as some other setting.
 
 mod set;
 
@@ -145,7 +147,7 @@ impl RunId {
             cohorts: s.cohorts().iter().map(|c| c.name.clone()).collect(),
             seed: config.seed,
             trials: config.trials,
-            random_numbers: if config.independent { "independent" } else { "common" }.to_owned(),
+            random_numbers: RANDOM_NUMBERS[usize::from(config.independent)].to_owned(),
             perfect_arm: config.perfect_arm.name().to_owned(),
             block_trials: BLOCK_TRIALS,
             window_words: WINDOW_WORDS,
@@ -177,17 +179,35 @@ impl RunId {
         }
     }
 
-    /// The run's configuration.
+    /// The run's configuration. The names of `random_numbers` and `perfect_arm` are those
+    /// [`Shard::read`] accepts (see [`RunId::check`]); any other is read as the default.
     pub fn config(&self) -> RunConfig {
         RunConfig {
-            independent: self.random_numbers == "independent",
-            perfect_arm: if self.perfect_arm == "simulated" {
-                PerfectArm::Simulated
-            } else {
-                PerfectArm::Conditional
-            },
+            independent: independent(&self.random_numbers).unwrap_or_default(),
+            perfect_arm: perfect_arm(&self.perfect_arm).unwrap_or_default(),
             ..RunConfig::new(self.seed, self.trials)
         }
+    }
+
+    /// Checks that every named setting is one this refgap knows: `random_numbers` is one of
+    /// [`RANDOM_NUMBERS`], `perfect_arm` one of [`PerfectArm::name`]'s values. The error names
+    /// the key, its value and the accepted values.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let unknown = |key: &str, value: &str, accepted: &[&str]| {
+            format!(
+                "its {key} is \"{value}\", which this refgap ({}) does not know (accepted: {})",
+                env!("CARGO_PKG_VERSION"),
+                accepted.join(", ")
+            )
+        };
+        if independent(&self.random_numbers).is_none() {
+            return Err(unknown("random_numbers", &self.random_numbers, &RANDOM_NUMBERS));
+        }
+        if perfect_arm(&self.perfect_arm).is_none() {
+            let names = PERFECT_ARMS.map(PerfectArm::name);
+            return Err(unknown("perfect_arm", &self.perfect_arm, &names));
+        }
+        Ok(())
     }
 
     /// The first key in which `self` and `other` differ, with both values, if any.
@@ -201,6 +221,27 @@ impl RunId {
             (k.clone(), short(v), short(&w))
         })
     }
+}
+
+/// The values of a [`RunId`]'s `random_numbers`: common random numbers, or independent streams
+/// per variant ([`RunConfig::independent`]).
+pub const RANDOM_NUMBERS: [&str; 2] = ["common", "independent"];
+
+/// Every [`PerfectArm`], in the order an error lists their names.
+const PERFECT_ARMS: [PerfectArm; 2] = [PerfectArm::Conditional, PerfectArm::Simulated];
+
+/// [`RunConfig::independent`] for a `random_numbers` name, if it is one of [`RANDOM_NUMBERS`].
+fn independent(name: &str) -> Option<bool> {
+    match name {
+        "common" => Some(false),
+        "independent" => Some(true),
+        _ => None,
+    }
+}
+
+/// The [`PerfectArm`] of a `perfect_arm` name, if it is one.
+fn perfect_arm(name: &str) -> Option<PerfectArm> {
+    PERFECT_ARMS.into_iter().find(|a| a.name() == name)
 }
 
 fn json<T: Serialize>(v: &T) -> serde_json::Value {
@@ -377,6 +418,12 @@ impl Shard {
         let shard: Shard = serde_json::from_value(value).map_err(|e| {
             bad(format!(
                 "does not have the layout of a shard of this refgap ({e}); delete it and run its shard again"
+            ))
+        })?;
+        shard.run.check().map_err(|why| {
+            bad(format!(
+                "{why}: it was edited by hand or written by another refgap version; delete it and run its shard \
+                 again with this refgap"
             ))
         })?;
         shard
