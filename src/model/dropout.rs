@@ -35,10 +35,12 @@ fn dropout_threshold(x: f64) -> u64 {
 
 /// `y.round() as u64` for `y` in `[0, 2^52)`, without the libm call `round` is on baseline
 /// x86-64: the fraction `y - trunc(y)` is exact there, and halves round up, as `round` does.
+/// The conversions go through `i64`, one instruction each way there (through `u64` they are a
+/// branch and several), with the same values below `2^63`.
 #[inline]
 pub(crate) fn round_non_negative(y: f64) -> u64 {
-    let t = y as u64;
-    t + u64::from(y - t as f64 >= 0.5)
+    let t = y as i64;
+    t as u64 + u64::from(y - t as f64 >= 0.5)
 }
 
 #[cfg(test)]

@@ -237,10 +237,11 @@ fn sample_lognormal(l: &LogNormal<f64>, word: u64) -> f64 {
     l.sample(&mut SplitMix64::seed_from_u64(word))
 }
 
-/// Maps a 64-bit word to a uniform on (0, 1] with 53 bits of precision.
+/// Maps a 64-bit word to a uniform on (0, 1] with 53 bits of precision. (The integer, at most
+/// `2^53`, is converted through `i64`: one instruction on baseline x86-64, the same value.)
 #[inline]
 pub(crate) fn open_unit(word: u64) -> f64 {
-    ((word >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+    ((word >> 11) + 1) as i64 as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// `∫ φ(z) exp(-c e^(σz)) dz` over [-40, 40] with `panels` panels of a 20-node Gauss–Legendre rule.
