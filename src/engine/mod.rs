@@ -11,7 +11,8 @@
 //! default) or the twin is walked on from there on the same words ([`PerfectArm::Simulated`]).
 //! What is kept per arm: the full tally, the per-trial gap against its perfect-communication twin,
 //! and (variants) the pairing with the baseline's outcome of the same trial, from which paired
-//! intervals follow.
+//! intervals follow. A trial's measures are counted by pattern ([`PatternCounts`]) and added to
+//! the arm's tally at the end of its block, so a block's tallies are whole when the block ends.
 //!
 //! Variants are also paired with each other ([`pairs`]): with common random numbers, each block
 //! keeps every paired arm's measures per trial and counts, per pair of variants, the trials whose

@@ -5,7 +5,9 @@
 //! not depend on order: this is what makes results independent of the thread count (xsv's
 //! `Commute::merge` habit). Intervals live in [`interval`], the histogram in [`histogram`], the
 //! gap and inconsistency measures in [`gap`], the chi-square test of homogeneity across entry
-//! points in [`homogeneity`]. [`sensitivity`] holds the designs and estimators
+//! points in [`homogeneity`]; [`patterns`] counts trials by measure pattern for the engine's
+//! block loop (one table increment per trial, settled into the groups' counts once per block).
+//! [`sensitivity`] holds the designs and estimators
 //! of global sensitivity analysis (Sobol' indices, Morris elementary effects, Latin hypercube);
 //! [`world`] the outcomes of one sampled world of an uncertainty run.
 //!
