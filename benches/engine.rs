@@ -416,7 +416,9 @@ impl Floor {
 
     /// The engine's block loop (`CohortJob::block`) written out, without rayon: both arms,
     /// channel observer, entry tallies and paired measures, with `simulate` twice (`Two`) or
-    /// `simulate_with_perfect` (`Pair`).
+    /// `simulate_with_perfect` (`Pair`). It counts each trial's measures with
+    /// `GroupTally::record`, not the engine's pattern table, so the check that its tallies equal
+    /// `engine::run`'s also checks the pattern counts.
     fn engine_loop(&self, s: &Scenario, arms: Arms) -> Vec<CohortTally> {
         let horizon = s.horizon_days();
         let mut tallies: Vec<CohortTally> = s

@@ -32,7 +32,8 @@
 //! integers, merged exactly. Hence the result depends only on (scenario, seed, trials), never on
 //! the thread count or on how rayon splits the work. The block size is a constant of the run
 //! format recorded in the manifest, never derived from the thread count. Memory per worker is
-//! one tally per arm and one block buffer, whatever the number of trials. Nothing here does I/O:
+//! one tally per arm, one block buffer and one table of measure patterns (16 KiB per entry
+//! point), whatever the number of trials. Nothing here does I/O:
 //! progress is reported through a callback. [`world`] simulates the sampled worlds of an
 //! uncertainty run with this driver.
 

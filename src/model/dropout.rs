@@ -36,9 +36,11 @@ fn dropout_threshold(x: f64) -> u64 {
 /// `y.round() as u64` for `y` in `[0, 2^52)`, without the libm call `round` is on baseline
 /// x86-64: the fraction `y - trunc(y)` is exact there, and halves round up, as `round` does.
 /// The conversions go through `i64`, one instruction each way there (through `u64` they are a
-/// branch and several), with the same values below `2^63`.
+/// branch and several): the same values as `y.round() as u64` on `[0, 2^63)` and for NaN (0),
+/// not for `y <= -1` (checked in debug builds; no caller passes a negative value).
 #[inline]
 pub(crate) fn round_non_negative(y: f64) -> u64 {
+    debug_assert!(!(y <= -1.0), "round_non_negative({y})");
     let t = y as i64;
     t as u64 + u64::from(y - t as f64 >= 0.5)
 }
@@ -60,6 +62,11 @@ mod tests {
             12_345.678,
             4_294_967_295.5,
             4_294_967_296.0,
+            -0.0,
+            -0.5,
+            f64::NAN,
+            4_503_599_627_370_496.0,
+            9_007_199_254_740_994.0,
         ];
         for y in ys {
             assert_eq!(round_non_negative(y), y.round() as u64, "{y}");

@@ -332,6 +332,7 @@ impl CompletionTable {
             }
             // With more hops left than the `stored` layers, the values are those of the last one
             // (during the induction, the last whole layer is the one for `left - 1`).
+            debug_assert_eq!(stored, layers.len() / n, "whole layers");
             let layer = (left - 1).min(stored);
             layers[(layer - 1) * n + i as usize]
         };

@@ -62,7 +62,9 @@ pub struct GroupTally {
 }
 
 impl GroupTally {
-    /// Adds one trial whose measures are `measures` (see [`TrialRecord::measures`]).
+    /// Adds one trial whose measures are `measures` (see [`TrialRecord::measures`]). The engine
+    /// counts `trials` and `counts` by pattern instead ([`PatternCounts`]); this is the plain
+    /// per-trial form, which the tests and benches compare with it.
     #[inline]
     pub fn record(&mut self, rec: &TrialRecord, measures: u16) {
         self.trials += 1;

@@ -5,8 +5,10 @@
 //! and [`GroupTally::counts`] holds, per measure, the trials that have it. Adding the 12 bits one by
 //! one costs a dozen adds per trial (3 % of bench100's instructions); trials of a block share few
 //! patterns, so [`PatternCounts`] counts how many trials had each (entry point, pattern) and
-//! [`PatternCounts::settle`] adds them to the groups' `counts` once per block, pattern by pattern.
-//! The result is the same integers, whatever the block.
+//! [`PatternCounts::settle`] adds them to the groups' `trials` and `counts` once per arm and block,
+//! pattern by pattern. The result is the same integers, whatever the block. The table is `2^12`
+//! counters (16 KiB) per entry point, one per worker: each arm settles its block before the next
+//! arm uses the table.
 
 use super::GroupTally;
 use crate::model::Measure;
@@ -21,24 +23,25 @@ pub struct PatternCounts {
     /// `PATTERNS` counters per entry point.
     counts: Vec<u32>,
     /// The indices of `counts` that are not zero, each once.
-    touched: Vec<u32>,
+    touched: Vec<usize>,
 }
 
 impl PatternCounts {
     /// Counts one trial at entry point `entry` with measure bits `measures`.
     ///
-    /// # Panics
-    /// If more than `u32::MAX` trials are counted between two settles (a block has at most a few
-    /// thousand), or if `measures` has bits above [`Measure::COUNT`].
+    /// `measures` must have no bit at or above [`Measure::COUNT`] (checked in debug builds: in
+    /// release such a bit would count the trial at another entry point). At most `u32::MAX`
+    /// trials may be counted between two settles; the engine settles every block (1,024 trials).
     #[inline]
     pub fn add(&mut self, entry: usize, measures: u16) {
+        debug_assert!(usize::from(measures) < PATTERNS, "measure bits {measures:#b}");
         let i = entry * PATTERNS + usize::from(measures);
         if i >= self.counts.len() {
             self.counts.resize((entry + 1) * PATTERNS, 0);
         }
         let c = &mut self.counts[i];
         if *c == 0 {
-            self.touched.push(i as u32);
+            self.touched.push(i);
         }
         *c += 1;
     }
@@ -48,7 +51,6 @@ impl PatternCounts {
     /// zero.
     pub fn settle(&mut self, groups: &mut [GroupTally]) {
         for &i in &self.touched {
-            let i = i as usize;
             let n = u64::from(std::mem::take(&mut self.counts[i]));
             let (entry, pattern) = (i / PATTERNS, i % PATTERNS);
             let g = &mut groups[entry];

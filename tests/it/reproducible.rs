@@ -114,3 +114,55 @@ fn perfect_arm_of_a_perfect_scenario_is_identical() {
         assert_eq!(t.gap, Default::default(), "a gap in identical arms");
     }
 }
+
+/// The engine counts a trial's measures by pattern and adds them to the tallies once per arm and
+/// block (`stats::patterns`): every arm's entry tallies (trials, measure counts, times, hops)
+/// equal those of a plain loop that simulates each trial on the arm's network with the same
+/// words and records it with `GroupTally::record`, for every bundled scenario with its variants
+/// (the regional one's 19 arms and 8 entry points included), both perfect-arm modes, and trial
+/// counts that leave a partial block (and a single trial).
+#[test]
+fn pattern_counts_equal_per_trial_counts() {
+    use refgap::engine::stream::{CohortStreams, StreamKey, WINDOW_WORDS};
+    use refgap::model::network::Network;
+    use refgap::model::trial::simulate;
+    use refgap::stats::GroupTally;
+
+    let cases = [
+        (load("minimal.toml"), 2_100, PerfectArm::Conditional),
+        (load("talibe.toml"), 2_100, PerfectArm::Conditional),
+        (load("talibe.toml"), 1, PerfectArm::Conditional),
+        (load("talibe.toml"), 2_100, PerfectArm::Simulated),
+        (load("europe-leg"), 2_100, PerfectArm::Conditional),
+        (ecowas().with_variants.clone(), 1_500, PerfectArm::Conditional),
+    ];
+    for (s, trials, perfect_arm) in cases {
+        let config = RunConfig {
+            perfect_arm,
+            ..RunConfig::new(s.seed(), trials)
+        };
+        let result = engine::run(&s, &config, &|_| {});
+        let arms = std::iter::once(&s).chain(s.variants().iter().map(|v| &v.scenario));
+        let key = StreamKey::new(s.seed());
+        for (v, arm) in arms.enumerate() {
+            let net = Network::compile(arm);
+            for (c, cohort) in s.cohorts().iter().enumerate() {
+                let streams = CohortStreams::for_cohort(&cohort.name);
+                let mut windows = vec![0u32; trials as usize * WINDOW_WORDS];
+                key.fill_windows(streams, 0, &mut windows);
+                let mut overflow = key.overflow_rng();
+                let mut want = vec![GroupTally::default(); cohort.entry.len()];
+                for (i, window) in windows.chunks_exact(WINDOW_WORDS).enumerate() {
+                    let mut draws = key.trial(streams, i as u64, window, &mut overflow);
+                    let rec = simulate(&net, c, &mut draws, &mut ());
+                    want[rec.entry].record(&rec, rec.measures(s.horizon_days()));
+                }
+                assert!(
+                    result.arm(v)[c].entries == want,
+                    "{} arm {v} cohort {c} ({trials} trials, {perfect_arm:?})",
+                    s.name()
+                );
+            }
+        }
+    }
+}
