@@ -2,7 +2,7 @@
 //! (and, with `--check-exact`, the distance of every simulated rate from the exact solution).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,7 @@ use crate::engine::{self, PerfectArm, RunConfig, RunResult};
 use crate::exact::check::{CohortCheck, Z_FAIL, check_arm};
 use crate::report::Report;
 use crate::report::folder::{CHECKPOINT, FileSlot, OutputFolder};
-use crate::report::shard::{self, RunId, Shard};
+use crate::report::shard::{self, Resume, RunId, Shard};
 use crate::scenario::Scenario;
 
 #[derive(Debug, Args)]
@@ -65,7 +65,8 @@ pub(super) struct RunArgs {
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     shard: Option<ShardSpec>,
     /// Continue an interrupted run from its checkpoint (OUT/.<name>.checkpoints/checkpoint.json);
-    /// the result is byte-identical to an uninterrupted run.
+    /// the result is byte-identical to an uninterrupted run. Without a usable checkpoint (none,
+    /// damaged, or of a run with other settings) it says why and runs from the start.
     #[arg(long)]
     resume: bool,
     /// Write the run's checkpoint (for --resume) at most once every S seconds; 0 writes it after
@@ -261,18 +262,13 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
         } else {
             let inputs = args.variants.inputs(&s)?;
             let every = Duration::from_secs(args.checkpoint_every);
-            let (result, resumed) =
-                pool.install(|| checkpointed(&s, &config, &folder, inputs, (args.resume, every), &progress))?;
-            if args.resume && !args.quiet {
-                bar.suspend(|| match resumed {
-                    (0, _) => eprintln!("note: nothing to resume for {}: it ran from the start", dir.display()),
-                    (k, n) => eprintln!(
-                        "resumed {} from its checkpoint: {k} of {n} blocks of trials were done",
-                        dir.display()
-                    ),
-                });
-            }
-            result
+            let note = |line: String| {
+                if !args.quiet {
+                    bar.suspend(|| eprintln!("{line}"));
+                }
+            };
+            let when = (args.resume, every);
+            pool.install(|| checkpointed(&s, &config, &folder, inputs, when, &progress, &note))?
         };
         bar.finish_and_clear();
         let secs = started.elapsed().as_secs_f64();
@@ -336,9 +332,9 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
 /// Runs `s` in steps of [`CHECKPOINT_ITEMS`] work items per thread, in item order; after a step,
 /// if `every` has passed since the last checkpoint, writes the tallies of every item so far as
 /// the run's checkpoint (atomically, replacing the previous one). With `resume`, starts from the
-/// checkpoint if it is there, intact and of this very run. Returns the result, exactly as
-/// [`engine::run`] gives it (tallies are integers: the steps do not matter), and (items taken
-/// from the checkpoint, items).
+/// checkpoint if it is there, intact and of this very run, and passes `note` the line that says
+/// so, or why not, before simulating. Returns the result, exactly as [`engine::run`] gives it
+/// (tallies are integers: the steps do not matter).
 fn checkpointed(
     s: &Scenario,
     config: &RunConfig,
@@ -346,7 +342,8 @@ fn checkpointed(
     inputs: shard::Inputs,
     (resume, every): (bool, Duration),
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(RunResult, (u64, u64))> {
+    note: &(dyn Fn(String) + Sync),
+) -> Result<RunResult> {
     let parts = Parts::new(s, config);
     let work = parts.work();
     let step = CHECKPOINT_ITEMS * rayon::current_num_threads().max(1) as u64;
@@ -356,11 +353,30 @@ fn checkpointed(
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let run_id = RunId::new(s, config, &name, 1);
     let dir = folder.checkpoints();
-    let kept = if resume { shard::checkpoint(&dir, &run_id) } else { None };
-    if kept.is_none() {
-        folder.discard_checkpoints()?;
+    let found = resume.then(|| shard::checkpoint(&dir, &run_id));
+    if let Some(found) = &found {
+        note(resume_note(
+            folder.dir(),
+            &dir.join(CHECKPOINT),
+            found,
+            every,
+            work.len(),
+        ));
     }
-    let resumed = kept.as_ref().map_or(0, |k| k.items[1]);
+    let kept = match found {
+        Some(Resume::From(k)) => Some(*k),
+        // A checkpoint that cannot be used (unreadable, or of another run) is refgap's own file
+        // in refgap's own checkpoint folder, so this run may discard it, and does: its first
+        // checkpoint replaces it (and the result, once written, removes the folder). But not
+        // before that: the note above is printed now, so a user who meant to resume it (another
+        // --trials or --seed than the interrupted run, another refgap version, a read error
+        // that may pass) can stop this run before it has cost them the old one.
+        Some(Resume::Unreadable(_) | Resume::OtherRun { .. }) => None,
+        Some(Resume::NoCheckpoint) | None => {
+            folder.discard_checkpoints()?;
+            None
+        }
+    };
     let mut acc = match kept {
         Some(k) => {
             progress(work.cohort_trials(k.items()).iter().map(|(_, t)| t.end - t.start).sum());
@@ -378,7 +394,36 @@ fn checkpointed(
             last = Instant::now();
         }
     }
-    Ok((parts.finish(acc.arms), (resumed, work.len())))
+    Ok(parts.finish(acc.arms))
+}
+
+/// The line `--resume` prints before the run of the results folder `dir`: what it found at the
+/// checkpoint `file` (of a run of `items` work items), and what happens.
+fn resume_note(dir: &Path, file: &Path, found: &Resume, every: Duration, items: u64) -> String {
+    let (dir, file) = (dir.display(), file.display());
+    let restart = format!(
+        "This run starts from the beginning; its first checkpoint, {} s or more from now, replaces that file \
+         (stop this run before then to keep it).",
+        every.as_secs()
+    );
+    match found {
+        Resume::From(k) => format!(
+            "resuming {dir} from its checkpoint: {} of {items} blocks of trials are done",
+            k.items[1]
+        ),
+        Resume::NoCheckpoint => format!("note: nothing to resume for {dir}: it runs from the start"),
+        Resume::Unreadable(why) => format!("note: cannot resume {dir}: its checkpoint {file} {why}. {restart}"),
+        Resume::OtherRun { key, was, now } => {
+            let what = match key.as_str() {
+                "refgap" | "block_trials" | "window_words" => "resume it with the refgap version that wrote it",
+                _ => "run with the same scenario files and settings to resume it",
+            };
+            format!(
+                "note: cannot resume {dir}: its checkpoint {file} is of another run: its {key} was {was}, this \
+                 run's is {now}: {what}. {restart}"
+            )
+        }
+    }
 }
 
 /// `run --shard`: reserves the shard file of every scenario, then simulates each scenario's

@@ -1,6 +1,7 @@
 //! Sharded runs (issue 15): shards of any count, of `run` and of `uncertainty`, merge into the
 //! one-machine result byte for byte; merge refuses incomplete, mixed or damaged sets naming the file; a killed shard task
-//! leaves nothing merge accepts; `--resume` after kill -9 gives the uninterrupted result.
+//! leaves nothing merge accepts; `--resume` after kill -9 gives the uninterrupted result, and a
+//! `--resume` that cannot use the checkpoint (another run's, damaged) says why.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -607,14 +608,7 @@ fn resume_after_kill_9_gives_the_uninterrupted_result() {
         "--checkpoint-every",
         "0",
     ];
-    let mut child = spawn(&args, &out);
-    let first = out.join(".talibe.checkpoints").join("checkpoint.json");
-    assert!(
-        wait_for(&mut child, || first.exists()),
-        "the run ended before its first checkpoint could be seen"
-    );
-    kill9(&mut child);
-    assert!(!out.join("talibe").exists(), "a killed run wrote results");
+    interrupted(&args, &out);
     refgap(args)
         .arg("--resume")
         .arg("--out")
@@ -629,4 +623,167 @@ fn resume_after_kill_9_gives_the_uninterrupted_result() {
         .assert()
         .success();
     assert_eq!(folder(&out.join("talibe")), folder(&one.join("talibe")));
+}
+
+/// Starts `refgap ARGS --out OUT` (a run of `scenarios/talibe.toml`), kills it with kill -9 once
+/// its first checkpoint is on disk, and returns the checkpoint's path.
+fn interrupted(args: &[&str], out: &Path) -> PathBuf {
+    let mut child = spawn(args, out);
+    let first = out.join(".talibe.checkpoints").join("checkpoint.json");
+    assert!(
+        wait_for(&mut child, || first.exists()),
+        "the run ended before its first checkpoint could be seen"
+    );
+    kill9(&mut child);
+    assert!(!out.join("talibe").exists(), "a killed run wrote results");
+    first
+}
+
+/// The folder a fresh run of `scenarios/talibe.toml` with `--trials TRIALS` writes.
+fn fresh_talibe(trials: &str, tmp: &Path) -> Vec<(String, Vec<u8>)> {
+    let one = tmp.join(format!("fresh-{trials}"));
+    refgap(["run", "scenarios/talibe.toml", "--trials", trials, "-q", "--out"])
+        .arg(&one)
+        .assert()
+        .success();
+    folder(&one.join("talibe"))
+}
+
+/// `--resume` with another --trials than the interrupted run: it says which setting differs,
+/// with both values and what to do, runs from the start (the result is a fresh run's) and the
+/// old checkpoint is gone at the end. Without any checkpoint, it says there is nothing to resume.
+#[test]
+fn resume_of_another_run_names_the_setting_that_differs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = [
+        "run",
+        "scenarios/talibe.toml",
+        "--threads",
+        "1",
+        "--checkpoint-every",
+        "0",
+    ];
+    let file = interrupted(&[&run[..], &["--trials", "300000"]].concat(), &out);
+    let assert = refgap(run)
+        .args(["--trials", "200000", "--resume", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let note = format!(
+        "note: cannot resume {}: its checkpoint {} is of another run: its trials was 300000, this run's is 200000: \
+         run with the same scenario files and settings to resume it. This run starts from the beginning",
+        out.join("talibe").display(),
+        file.display()
+    );
+    assert!(stderr.contains(&note), "{stderr}");
+    assert!(!stderr.contains("from its checkpoint"), "{stderr}");
+    assert_eq!(entries(&out), vec!["talibe"], "the other run's checkpoint is gone");
+    assert_eq!(folder(&out.join("talibe")), fresh_talibe("200000", tmp.path()));
+
+    let empty = tmp.path().join("empty");
+    refgap(run)
+        .args(["--trials", "2000", "--resume", "--out"])
+        .arg(&empty)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "note: nothing to resume for {}: it runs from the start",
+            empty.join("talibe").display()
+        )));
+}
+
+/// `--resume` with a checkpoint cut short: it says the checkpoint cannot be used and why, runs
+/// from the start (the result is a fresh run's), and the damaged file is gone at the end.
+#[test]
+fn resume_of_a_damaged_checkpoint_says_it_cannot_be_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let args = [
+        "run",
+        "scenarios/talibe.toml",
+        "--trials",
+        "300000",
+        "--threads",
+        "1",
+        "--checkpoint-every",
+        "0",
+    ];
+    let file = interrupted(&args, &out);
+    let bytes = fs::read(&file).unwrap();
+    fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let assert = refgap(args).arg("--resume").arg("--out").arg(&out).assert().success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let note = format!(
+        "note: cannot resume {}: its checkpoint {} is not an intact shard file (",
+        out.join("talibe").display(),
+        file.display()
+    );
+    assert!(stderr.contains(&note), "{stderr}");
+    assert!(
+        stderr.contains("): it was cut short or damaged. This run starts from the beginning"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("delete it"),
+        "a shard's advice, not a checkpoint's: {stderr}"
+    );
+    assert_eq!(entries(&out), vec!["talibe"], "the damaged checkpoint is gone");
+    assert_eq!(folder(&out.join("talibe")), fresh_talibe("300000", tmp.path()));
+}
+
+/// A `--resume` that cannot use the checkpoint says so before it simulates and leaves the file
+/// in place until it writes its own: stopped at once (kill -9 after its note), it leaves the old
+/// checkpoint as it was, and a `--resume` with the interrupted run's settings continues it.
+#[test]
+fn a_resume_stopped_after_its_note_keeps_the_old_checkpoint() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = [
+        "run",
+        "scenarios/talibe.toml",
+        "--threads",
+        "1",
+        "--checkpoint-every",
+        "0",
+    ];
+    let file = interrupted(&[&run[..], &["--trials", "300000"]].concat(), &out);
+    let before = fs::read(&file).unwrap();
+    // A run far too long to end before it is killed, that writes no checkpoint of its own first.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("refgap"))
+        .current_dir(crate::util::root())
+        .args([
+            "run",
+            "scenarios/talibe.toml",
+            "--threads",
+            "1",
+            "--trials",
+            "100000000",
+            "--resume",
+        ])
+        .args(["--checkpoint-every", "100000", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let note = stderr.lines().map(Result::unwrap).find(|l| l.starts_with("note:"));
+    kill9(&mut child);
+    let note = note.expect("a note before the run");
+    assert!(
+        note.contains("its trials was 300000, this run's is 100000000")
+            && note.contains("(stop this run before then to keep it)"),
+        "{note}"
+    );
+    assert_eq!(fs::read(&file).unwrap(), before, "the old checkpoint is as it was");
+    refgap(run)
+        .args(["--trials", "300000", "--resume", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("from its checkpoint"));
+    assert_eq!(folder(&out.join("talibe")), fresh_talibe("300000", tmp.path()));
 }

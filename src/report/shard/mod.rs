@@ -23,6 +23,7 @@
 //! `perfect_arm`: edited by hand, or written by another version) fails [`RunId::check`] rather
 //! than being read as some other setting.
 
+mod checkpoint;
 mod set;
 
 use std::ops::Range;
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::folder::FileSlot;
+pub use checkpoint::{Resume, checkpoint};
 pub use set::ShardSet;
 
 use crate::engine::part::WorkItems;
@@ -49,6 +51,13 @@ pub const FORMAT_VERSION: u32 = 2;
 
 /// Largest shard file read: 4 GiB.
 const MAX_SHARD_BYTES: u64 = 4 << 30;
+
+/// Why a shard file was not read: what is wrong with it, then what to do if it is a shard (with
+/// its leading separator, or nothing); [`Shard::read`]'s error is the two joined.
+struct Unread {
+    what: String,
+    advice: &'static str,
+}
 
 /// The name of shard `index`'s file: `shard-00003.json`.
 pub fn file_name(index: u64) -> String {
@@ -389,46 +398,53 @@ impl Shard {
 
     /// Reads and checks the shard file at `path`; the error names the file and says what to do.
     pub fn read(path: &Path) -> Result<Shard> {
-        let bad = |reason: String| Error::Shard {
+        Shard::load(path).map_err(|e| Error::Shard {
             path: path.to_path_buf(),
-            reason,
-        };
+            reason: format!("{}{}", e.what, e.advice),
+        })
+    }
+
+    /// [`Shard::read`], its error not yet joined into a message (a checkpoint needs other advice).
+    fn load(path: &Path) -> std::result::Result<Shard, Unread> {
+        const AGAIN: &str = "; delete it and run its shard again";
+        let bad = |what, advice| Unread { what, advice };
         let bytes = crate::scenario::input::read_file(path, MAX_SHARD_BYTES)
-            .map_err(|e| bad(format!("cannot be read ({e})")))?;
+            .map_err(|e| bad(format!("cannot be read ({e})"), ""))?;
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-            bad(format!(
-                "is not an intact shard file ({e}): it was cut short or damaged; delete it and run its shard again"
-            ))
+            bad(
+                format!("is not an intact shard file ({e}): it was cut short or damaged"),
+                AGAIN,
+            )
         })?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-            return Err(bad(
-                "is not a refgap shard file (no \"format\": \"refgap-shard\")".to_owned()
-            ));
+            let what = "is not a refgap shard file (no \"format\": \"refgap-shard\")";
+            return Err(bad(what.to_owned(), ""));
         }
         let version = value.get("format_version").and_then(|v| v.as_u64());
         if version != Some(u64::from(FORMAT_VERSION)) {
             let by = value.pointer("/run/refgap").and_then(|v| v.as_str()).unwrap_or("?");
-            return Err(bad(format!(
-                "is in shard format {} (written by refgap {by}); this refgap ({}) reads format {FORMAT_VERSION}: run the \
-                 shards again with one refgap version",
-                version.map_or("?".to_owned(), |v| v.to_string()),
-                env!("CARGO_PKG_VERSION")
-            )));
+            return Err(bad(
+                format!(
+                    "is in shard format {} (written by refgap {by}); this refgap ({}) reads format {FORMAT_VERSION}",
+                    version.map_or("?".to_owned(), |v| v.to_string()),
+                    env!("CARGO_PKG_VERSION")
+                ),
+                ": run the shards again with one refgap version",
+            ));
         }
         let shard: Shard = serde_json::from_value(value).map_err(|e| {
-            bad(format!(
-                "does not have the layout of a shard of this refgap ({e}); delete it and run its shard again"
-            ))
+            bad(
+                format!("does not have the layout of a shard of this refgap ({e})"),
+                AGAIN,
+            )
         })?;
         shard.run.check().map_err(|why| {
-            bad(format!(
-                "{why}: it was edited by hand or written by another refgap version; delete it and run its shard \
-                 again with this refgap"
-            ))
+            bad(
+                format!("{why}: it was edited by hand or written by another refgap version"),
+                "; delete it and run its shard again with this refgap",
+            )
         })?;
-        shard
-            .check()
-            .map_err(|why| bad(format!("is damaged: {why}; delete it and run its shard again")))?;
+        shard.check().map_err(|why| bad(format!("is damaged: {why}"), AGAIN))?;
         Ok(shard)
     }
 
@@ -524,13 +540,6 @@ pub fn reserve(dir: &Path, index: u64) -> Result<FileSlot> {
         });
     }
     Ok(slot)
-}
-
-/// The checkpoint of `run` in the checkpoint folder `dir` (see [`super::folder::CHECKPOINT`]), if
-/// it is there, intact and of this very run: the tallies of its first work items.
-pub fn checkpoint(dir: &Path, run: &RunId) -> Option<Shard> {
-    let shard = Shard::read(&dir.join(super::folder::CHECKPOINT)).ok()?;
-    (shard.run == *run && shard.index == 0 && shard.items[0] == 0).then_some(shard)
 }
 
 /// The indices in `0..count` that have no valid shard of a `count`-shard set in `dir`: no
