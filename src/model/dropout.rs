@@ -40,7 +40,7 @@ fn dropout_threshold(x: f64) -> u64 {
 /// not for `y <= -1` (checked in debug builds; no caller passes a negative value).
 #[inline]
 pub(crate) fn round_non_negative(y: f64) -> u64 {
-    debug_assert!(!(y <= -1.0), "round_non_negative({y})");
+    debug_assert!(y > -1.0 || y.is_nan(), "round_non_negative({y})");
     let t = y as i64;
     t as u64 + u64::from(y - t as f64 >= 0.5)
 }
