@@ -353,26 +353,36 @@ fn checkpointed(
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let run_id = RunId::new(s, config, &name, 1);
     let dir = folder.checkpoints();
-    let found = resume.then(|| shard::checkpoint(&dir, &run_id));
-    if let Some(found) = &found {
-        note(resume_note(
-            folder.dir(),
-            &dir.join(CHECKPOINT),
-            found,
-            every,
+    // Looked up with or without --resume: a run that could have been resumed is not discarded
+    // unannounced because the flag was forgotten.
+    let found = shard::checkpoint(&dir, &run_id);
+    let file = dir.join(CHECKPOINT);
+    if resume {
+        note(resume_note(folder.dir(), &file, &found, every, work.len()));
+    } else if let Resume::From(k) = &found {
+        note(format!(
+            "note: {} has a checkpoint of this very run, {} ({} of {} blocks of trials done), that this run \
+             does not use: stop it and add --resume to continue from there. {}",
+            folder.dir().display(),
+            file.display(),
+            k.items[1],
             work.len(),
+            restart_note(every)
         ));
     }
     let kept = match found {
-        Some(Resume::From(k)) => Some(*k),
-        // A checkpoint that cannot be used (unreadable, or of another run) is refgap's own file
-        // in refgap's own checkpoint folder, so this run may discard it, and does: its first
-        // checkpoint replaces it (and the result, once written, removes the folder). But not
-        // before that: the note above is printed now, so a user who meant to resume it (another
-        // --trials or --seed than the interrupted run, another refgap version, a read error
-        // that may pass) can stop this run before it has cost them the old one.
-        Some(Resume::Unreadable(_) | Resume::OtherRun { .. }) => None,
-        Some(Resume::NoCheckpoint) | None => {
+        Resume::From(k) if resume => Some(*k),
+        // A checkpoint that is not used (unreadable, of another run, or of this one without
+        // --resume) is refgap's own file in refgap's own checkpoint folder, so this run may
+        // discard it, and does: its first checkpoint replaces it (and the result, once written,
+        // removes the folder). But not before that: the note above is printed now, so a user who
+        // meant to resume it (another --trials or --seed than the interrupted run, another refgap
+        // version, a read error that may pass, a forgotten --resume) can stop this run before it
+        // has cost them the old one. Without --resume, only a checkpoint of this very run is
+        // kept so: another run's or a damaged one is of no use to this command line.
+        Resume::From(_) => None,
+        Resume::Unreadable(_) | Resume::OtherRun { .. } if resume => None,
+        Resume::Unreadable(_) | Resume::OtherRun { .. } | Resume::NoCheckpoint => {
             folder.discard_checkpoints()?;
             None
         }
@@ -401,11 +411,7 @@ fn checkpointed(
 /// checkpoint `file` (of a run of `items` work items), and what happens.
 fn resume_note(dir: &Path, file: &Path, found: &Resume, every: Duration, items: u64) -> String {
     let (dir, file) = (dir.display(), file.display());
-    let restart = format!(
-        "This run starts from the beginning; its first checkpoint, {} s or more from now, replaces that file \
-         (stop this run before then to keep it).",
-        every.as_secs()
-    );
+    let restart = restart_note(every);
     match found {
         Resume::From(k) => format!(
             "resuming {dir} from its checkpoint: {} of {items} blocks of trials are done",
@@ -424,6 +430,15 @@ fn resume_note(dir: &Path, file: &Path, found: &Resume, every: Duration, items: 
             )
         }
     }
+}
+
+/// What happens to a checkpoint a run does not use, with checkpoints every `every`.
+fn restart_note(every: Duration) -> String {
+    format!(
+        "This run starts from the beginning; its first checkpoint, {} s or more from now, replaces that file \
+         (stop this run before then to keep it).",
+        every.as_secs()
+    )
 }
 
 /// `run --shard`: reserves the shard file of every scenario, then simulates each scenario's

@@ -787,3 +787,55 @@ fn a_resume_stopped_after_its_note_keeps_the_old_checkpoint() {
         .stderr(predicate::str::contains("from its checkpoint"));
     assert_eq!(folder(&out.join("talibe")), fresh_talibe("300000", tmp.path()));
 }
+
+/// A run without `--resume` that finds a checkpoint of this very run (a forgotten flag) says so
+/// before it simulates, with what to do, and keeps the checkpoint until it writes its own:
+/// stopped at once (kill -9 after its note), it leaves the checkpoint as it was, and a run with
+/// `--resume` continues it; let run to the end, it gives a fresh run's folder and removes it.
+#[test]
+fn a_run_without_resume_says_it_could_resume() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = ["run", "scenarios/talibe.toml", "--threads", "1", "--trials", "300000"];
+    let file = interrupted(&[&run[..], &["--checkpoint-every", "0"]].concat(), &out);
+    let before = fs::read(&file).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("refgap"))
+        .current_dir(crate::util::root())
+        .args(run)
+        .args(["--checkpoint-every", "100000", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let note = stderr.lines().map(Result::unwrap).find(|l| l.starts_with("note:"));
+    kill9(&mut child);
+    let note = note.expect("a note before the run");
+    let want = format!(
+        "note: {} has a checkpoint of this very run, {} (",
+        out.join("talibe").display(),
+        file.display()
+    );
+    assert!(
+        note.starts_with(&want)
+            && note.contains("that this run does not use: stop it and add --resume to continue from there.")
+            && note.contains("(stop this run before then to keep it)"),
+        "{note}"
+    );
+    assert_eq!(fs::read(&file).unwrap(), before, "the checkpoint is as it was");
+    // Let run to the end without --resume: a fresh run's result, and no checkpoint left.
+    refgap(run)
+        .args(["--checkpoint-every", "100000", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("has a checkpoint of this very run"));
+    assert_eq!(
+        entries(&out),
+        vec!["talibe"],
+        "the checkpoint is gone once the result is written"
+    );
+    assert_eq!(folder(&out.join("talibe")), fresh_talibe("300000", tmp.path()));
+}
