@@ -598,16 +598,7 @@ fn a_killed_shard_task_leaves_nothing_merge_accepts() {
 fn resume_after_kill_9_gives_the_uninterrupted_result() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let args = [
-        "run",
-        "scenarios/talibe.toml",
-        "--trials",
-        "300000",
-        "--threads",
-        "1",
-        "--checkpoint-every",
-        "0",
-    ];
+    let args = TALIBE_300K;
     interrupted(&args, &out);
     refgap(args)
         .arg("--resume")
@@ -649,6 +640,49 @@ fn fresh_talibe(trials: &str, tmp: &Path) -> Vec<(String, Vec<u8>)> {
     folder(&one.join("talibe"))
 }
 
+/// A one-thread run of the talibé scenario that writes a checkpoint after every step (add
+/// `--trials`).
+const TALIBE_CHECKPOINTED: [&str; 6] = [
+    "run",
+    "scenarios/talibe.toml",
+    "--threads",
+    "1",
+    "--checkpoint-every",
+    "0",
+];
+
+/// [`TALIBE_CHECKPOINTED`] with 300,000 trials per cohort.
+const TALIBE_300K: [&str; 8] = [
+    "run",
+    "scenarios/talibe.toml",
+    "--trials",
+    "300000",
+    "--threads",
+    "1",
+    "--checkpoint-every",
+    "0",
+];
+
+/// The first `note:` line a run of `refgap ARGS --out OUT` prints on stderr; the run is then
+/// killed (kill -9), so it has written nothing of its own yet when `ARGS` hold a
+/// `--checkpoint-every` longer than the test.
+fn first_note(args: &[&str], out: &Path) -> String {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("refgap"))
+        .current_dir(crate::util::root())
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let note = stderr.lines().map(Result::unwrap).find(|l| l.starts_with("note:"));
+    kill9(&mut child);
+    note.expect("a note before the run")
+}
+
 /// `--resume` with another --trials than the interrupted run: it says which setting differs,
 /// with both values and what to do, runs from the start (the result is a fresh run's) and the
 /// old checkpoint is gone at the end. Without any checkpoint, it says there is nothing to resume.
@@ -656,14 +690,7 @@ fn fresh_talibe(trials: &str, tmp: &Path) -> Vec<(String, Vec<u8>)> {
 fn resume_of_another_run_names_the_setting_that_differs() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let run = [
-        "run",
-        "scenarios/talibe.toml",
-        "--threads",
-        "1",
-        "--checkpoint-every",
-        "0",
-    ];
+    let run = TALIBE_CHECKPOINTED;
     let file = interrupted(&[&run[..], &["--trials", "300000"]].concat(), &out);
     let assert = refgap(run)
         .args(["--trials", "200000", "--resume", "--out"])
@@ -700,16 +727,7 @@ fn resume_of_another_run_names_the_setting_that_differs() {
 fn resume_of_a_damaged_checkpoint_says_it_cannot_be_read() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let args = [
-        "run",
-        "scenarios/talibe.toml",
-        "--trials",
-        "300000",
-        "--threads",
-        "1",
-        "--checkpoint-every",
-        "0",
-    ];
+    let args = TALIBE_300K;
     let file = interrupted(&args, &out);
     let bytes = fs::read(&file).unwrap();
     fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
@@ -738,41 +756,18 @@ fn resume_of_a_damaged_checkpoint_says_it_cannot_be_read() {
 /// checkpoint as it was, and a `--resume` with the interrupted run's settings continues it.
 #[test]
 fn a_resume_stopped_after_its_note_keeps_the_old_checkpoint() {
-    use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let run = [
-        "run",
-        "scenarios/talibe.toml",
-        "--threads",
-        "1",
-        "--checkpoint-every",
-        "0",
-    ];
+    let run = TALIBE_CHECKPOINTED;
     let file = interrupted(&[&run[..], &["--trials", "300000"]].concat(), &out);
     let before = fs::read(&file).unwrap();
     // A run far too long to end before it is killed, that writes no checkpoint of its own first.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("refgap"))
-        .current_dir(crate::util::root())
-        .args([
-            "run",
-            "scenarios/talibe.toml",
-            "--threads",
-            "1",
-            "--trials",
-            "100000000",
-            "--resume",
-        ])
-        .args(["--checkpoint-every", "100000", "--out"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let note = stderr.lines().map(Result::unwrap).find(|l| l.starts_with("note:"));
-    kill9(&mut child);
-    let note = note.expect("a note before the run");
+    let long = [
+        &run[..4],
+        &["--trials", "100000000", "--resume", "--checkpoint-every", "100000"],
+    ]
+    .concat();
+    let note = first_note(&long, &out);
     assert!(
         note.contains("its trials was 300000, this run's is 100000000")
             && note.contains("(stop this run before then to keep it)"),
@@ -790,29 +785,16 @@ fn a_resume_stopped_after_its_note_keeps_the_old_checkpoint() {
 
 /// A run without `--resume` that finds a checkpoint of this very run (a forgotten flag) says so
 /// before it simulates, with what to do, and keeps the checkpoint until it writes its own:
-/// stopped at once (kill -9 after its note), it leaves the checkpoint as it was, and a run with
-/// `--resume` continues it; let run to the end, it gives a fresh run's folder and removes it.
+/// stopped at once (kill -9 after its note), it leaves the checkpoint as it was; let run to the
+/// end, it gives a fresh run's folder and removes it.
 #[test]
 fn a_run_without_resume_says_it_could_resume() {
-    use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let run = ["run", "scenarios/talibe.toml", "--threads", "1", "--trials", "300000"];
     let file = interrupted(&[&run[..], &["--checkpoint-every", "0"]].concat(), &out);
     let before = fs::read(&file).unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("refgap"))
-        .current_dir(crate::util::root())
-        .args(run)
-        .args(["--checkpoint-every", "100000", "--out"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let note = stderr.lines().map(Result::unwrap).find(|l| l.starts_with("note:"));
-    kill9(&mut child);
-    let note = note.expect("a note before the run");
+    let note = first_note(&[&run[..], &["--checkpoint-every", "100000"]].concat(), &out);
     let want = format!(
         "note: {} has a checkpoint of this very run, {} (",
         out.join("talibe").display(),
