@@ -2,12 +2,16 @@
 # The sharded run on a real Slurm cluster (issue 15): a single-node cluster on loopback runs the
 # job array of scripts/slurm/refgap-array.sbatch for a bundled scenario; one running task is
 # cancelled with scancel mid-run; `refgap missing` names it; it is submitted again; `refgap
-# merge` must then write, byte for byte, the folder a one-machine run writes.
+# merge` must then write, byte for byte, the folder a one-machine run writes. The same through
+# scripts/slurm/run.sh for a run and for an uncertainty run. Last, a transient failure: one task of
+# an array finds its disk (a small tmpfs) full and exits 75; RequeueExit=75 requeues it; the disk
+# is freed; the requeued task succeeds, and the merge equals a one-machine run byte for byte.
 #
 # Needs root. Installs Debian's slurm-wlm and munge when missing (apt-get), starts munged (unless
 # one is running), slurmctld and slurmd with their configuration, state, logs and pid files in a
-# temporary folder (SLURM_CONF points there: nothing under /etc/slurm is written), and stops every
-# daemon it started, by PID, on exit. .ci/run runs it. Usage: tests/slurm/run.sh REFGAP
+# temporary folder (SLURM_CONF points there: nothing under /etc/slurm is written), and, on exit,
+# stops every daemon it started, by PID, and unmounts the tmpfs it mounted. .ci/run runs it.
+# Usage: tests/slurm/run.sh REFGAP
 set -euo pipefail
 refgap=$(realpath "${1:?usage: tests/slurm/run.sh REFGAP}")
 cd "$(dirname "$0")/../.."
@@ -50,7 +54,12 @@ fail() {
   done
   exit 1
 }
-trap 'stop_all; rm -rf "$work"' EXIT
+full=        # the small tmpfs of the requeue case, unmounted on every exit
+unmount_full() {
+  [ -n "$full" ] && mountpoint -q "$full" && { umount "$full" 2>/dev/null || umount -l "$full"; }
+  return 0
+}
+trap 'stop_all; unmount_full; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 
 # munge: the key comes with the package; make one if it is missing.
@@ -168,4 +177,64 @@ PATH=$(dirname "$refgap"):$PATH REFGAP_COMMAND=uncertainty "$repo/scripts/slurm/
 diff -r "$work/one/talibe-uncertainty" "$work/unc/talibe-uncertainty" >/dev/null \
   || fail "uncertainty: the merged folder differs"
 echo "slurm: uncertainty, 2 shards through scripts/slurm/run.sh = one-machine run, byte for byte"
-echo "slurm: 3 passed, 0 failed"
+
+# A transient failure requeued by Slurm: task 1 finds its disk full, exits 75 (EX_TEMPFAIL),
+# RequeueExit=75 puts it back in the queue, the disk is freed, and the requeued task succeeds.
+# The shards go to a small tmpfs. The array is submitted held; tasks 0 and 2 run first and write
+# their shards; then a filler file takes every free block and only then is task 1 released.
+full=$work/full
+mkdir "$full"
+mount -t tmpfs -o size=512k tmpfs "$full"
+scen=$repo/scenarios/minimal.toml
+trials=6000
+n=3
+shards=$full/minimal-shards
+jid=$(REFGAP=$refgap sbatch --parsable --hold --array=0-$((n - 1)) -o "$work/out/refgap-%A_%a.out" \
+  "$repo/scripts/slurm/refgap-array.sbatch" "$scen" $n "$full" --trials $trials)
+scontrol release "${jid}_0" "${jid}_2"
+for _ in $(seq 1 1500); do squeue -h -j "${jid}_0,${jid}_2" 2>/dev/null | grep -q . || break; sleep 0.2; done
+[ -e "$shards/shard-00000.json" ] && [ -e "$shards/shard-00002.json" ] || fail "tasks 0 and 2 wrote no shard"
+dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null || true   # until the disk is full
+scontrol release "${jid}_1"
+# A task that exits 75 is requeued at once: PENDING again, Restarts=1, ExitCode=75:0. Slurm then
+# delays its restart: once the node has cleaned up after the failed attempt, the requeue sets the
+# task's begin time to now + AuthInfo's cred_expire + 1 s (120 + 1 s by default: the launch
+# credential of the new attempt must have a later time stamp, in whole seconds, than the revoke of
+# the old one) and the task waits with Reason=BeginTime. Wait for that state, free the disk, let
+# the clock pass the second in which the state was seen (so the revoke is strictly older) and
+# move the begin time to now: the update makes the scheduler start the task at once, where a
+# begin time in the future would wait for the next periodic pass (backfill: every 30 s). If the
+# update were lost, the wait below still outlasts the two minutes.
+info= seen=
+for _ in $(seq 1 1500); do
+  info=$(scontrol show job "${jid}_1" 2>/dev/null || true)
+  seen=$(date +%s)
+  grep -qE 'JobState=(COMPLETED|FAILED|CANCELLED)' <<<"$info" && break
+  grep -qw 'Restarts=1' <<<"$info" && grep -q 'JobState=PENDING Reason=BeginTime' <<<"$info" && break
+  sleep 0.2
+done
+grep -qw 'Restarts=1' <<<"$info" && grep -q 'JobState=PENDING' <<<"$info" \
+  || fail "task 1 was not requeued: $(grep -E 'JobState|Restarts' <<<"$info")"
+grep -qw 'ExitCode=75:0' <<<"$info" || fail "task 1 was requeued, but not for exit code 75: $info"
+# The first attempt's output (the restart truncates it): refgap's own word that it exited 75.
+first=$(cat "$work/out/refgap-${jid}_1.out" 2>/dev/null || true)
+grep -q 'No space left on device' <<<"$first" || fail "task 1 did not fail for a full disk: $first"
+grep -q 'transient failure.*exit code 75' <<<"$first" || fail "task 1 did not report exit code 75: $first"
+[ ! -e "$shards/shard-00001.json" ] || fail "task 1 wrote a shard on a full disk"
+echo "slurm: task ${jid}_1 exited 75 on a full disk and was requeued ($(grep -oE 'Reason=[^ ]+' <<<"$info"))"
+rm "$full/filler"
+while [ "$(date +%s)" -le "$seen" ]; do sleep 0.1; done
+scontrol update JobId="${jid}_1" StartTime=now || fail "cannot move the requeued task's begin time"
+for _ in $(seq 1 1500); do squeue -h -j "$jid" 2>/dev/null | grep -q . || break; sleep 0.2; done
+squeue -h -j "$jid" 2>/dev/null | grep -q . && fail "the requeued task did not end"
+info=$(scontrol show job "${jid}_1")
+grep -q 'JobState=COMPLETED' <<<"$info" && grep -qw 'Restarts=1' <<<"$info" \
+  || fail "the requeued task did not complete: $(grep -E 'JobState|Restarts' <<<"$info")"
+[ -z "$("$refgap" missing "$shards" --shards $n --quiet)" ] || fail "requeue: shards still missing"
+"$refgap" merge "$shards" --out "$work/requeued" --quiet || fail "requeue: merge failed"
+"$refgap" run "$scen" --trials $trials --quiet --out "$work/one-requeue"
+diff -r "$work/one-requeue/minimal" "$work/requeued/minimal" >/dev/null \
+  || fail "requeue: the merged folder differs from the one-machine run"
+unmount_full
+echo "slurm: the requeued task succeeded; merged $n shards = one-machine run, byte for byte"
+echo "slurm: 4 passed, 0 failed"
