@@ -79,19 +79,7 @@ impl Observer for () {}
 /// then hop after hop until an outcome (docs/MODEL.md, "One trial"). The steps are those of
 /// [`simulate_with_perfect`], which the engine uses; this is the same walk without the second arm.
 pub fn simulate<D: Draws, O: Observer>(net: &Network, cohort: usize, draws: &mut D, obs: &mut O) -> TrialRecord {
-    let plan = &net.cohorts[cohort];
-    let (mut walk, identified) = start(net, plan, draws);
-    if identified {
-        let cx = Hop {
-            net,
-            plan,
-            draws,
-            obs,
-            fork: &mut NoFork,
-        };
-        walk_on(cx, &mut walk, Resume::Route);
-    }
-    walk.rec
+    walk_to_fork::<D, O, NoFork>(net, cohort, draws, obs).0.rec
 }
 
 /// A source of words that can say where it stands and go back there: what
@@ -238,6 +226,7 @@ trait ForkSink<D> {
 }
 
 /// Keeps nothing: a walk that needs no fork.
+#[derive(Default)]
 struct NoFork;
 
 impl<D> ForkSink<D> for NoFork {

@@ -27,7 +27,7 @@ use self::csv::{
     AuthorityRow, ChannelRow, ComparisonRow, GapRow, HopsRow, InconsistencyRow, PairwiseRow, RateRow, TimeRow,
     VariantRow, round,
 };
-use crate::engine::RunResult;
+use crate::engine::{PerfectArm, RunResult};
 use crate::model::{Measure, Milestone};
 pub use crate::scenario::BASELINE;
 use crate::scenario::{Cohort, Scenario, VariantKind};
@@ -292,7 +292,7 @@ fn gap_total(sc: &Scenario, tallies: &[CohortTally], variant: &str) -> Option<Ga
         disc += w * g.mean_abs;
     }
     let mut arms = tallies.iter().map(perfect_arm_name);
-    let first = arms.next().unwrap_or("conditional");
+    let first = arms.next().unwrap_or(PerfectArm::default().name());
     let perfect_arm = if arms.all(|a| a == first) { first } else { "mixed" };
     let (gap, lo, hi) = gap.interval();
     Some(GapRow {
@@ -311,11 +311,12 @@ fn gap_total(sc: &Scenario, tallies: &[CohortTally], variant: &str) -> Option<Ga
 
 /// How a tally's perfect arm was estimated, as `gap.csv` names it.
 fn perfect_arm_name(t: &CohortTally) -> &'static str {
-    if t.perfect_simulated {
-        "simulated"
+    let arm = if t.perfect_simulated {
+        PerfectArm::Simulated
     } else {
-        "conditional"
-    }
+        PerfectArm::Conditional
+    };
+    arm.name()
 }
 
 /// The `cohort` key of comparison rows that combine every cohort, weighted by victims per year.

@@ -241,11 +241,7 @@ const PERFECT_ARMS: [PerfectArm; 2] = [PerfectArm::Conditional, PerfectArm::Simu
 
 /// [`RunConfig::independent`] for a `random_numbers` name, if it is one of [`RANDOM_NUMBERS`].
 fn independent(name: &str) -> Option<bool> {
-    match name {
-        "common" => Some(false),
-        "independent" => Some(true),
-        _ => None,
-    }
+    RANDOM_NUMBERS.iter().position(|&n| n == name).map(|i| i == 1)
 }
 
 /// The [`PerfectArm`] of a `perfect_arm` name, if it is one.
