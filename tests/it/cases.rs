@@ -17,25 +17,21 @@
 //! its retries, `s` the no-dropout probability of one attempt, `i` the identification probability
 //! of the entry point. All hand probabilities are unconditional (per trial).
 
-use refgap::engine::{PerfectArm, RunConfig, RunResult};
+use refgap::engine::{PerfectArm, RunResult};
 use refgap::exact::{ExactCohort, solve};
 use refgap::model::{Measure, Milestone};
 use refgap::scenario::Scenario;
 use refgap::stats::interval::{PairTable, Z999, wilson};
 use refgap::stats::{CohortTally, GroupTally};
 
-use crate::util::scenario;
+use crate::util::{scenario, simulate_perfect_arm};
 
 /// Runs `s` with its own seed, the perfect arm simulated: the hand checks below check every
 /// measure of the perfect arm, which only the simulated arm has (the conditional arm, the
 /// default, is checked against the exact gap in `exact_vs_mc` and `exact_random`, and against
 /// hand values in `perfect_arm`).
 fn simulate(s: &Scenario, trials: u64) -> RunResult {
-    let config = RunConfig {
-        perfect_arm: PerfectArm::Simulated,
-        ..RunConfig::new(s.seed(), trials)
-    };
-    refgap::engine::run(s, &config, &|_| {})
+    simulate_perfect_arm(s, trials, PerfectArm::Simulated)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,13 +6,13 @@
 //! rates of one scenario are strongly dependent, so the family-wise error is lower still; seeds
 //! are fixed, so a pass is reproducible, and a failure points at a real disagreement.
 
-use refgap::engine::{self, PerfectArm, RunConfig};
+use refgap::engine::PerfectArm;
 use refgap::exact;
 use refgap::model::Measure;
 use refgap::scenario::Scenario;
 use refgap::stats::interval::Z95;
 
-use crate::util::{bundled, ecowas, simulate};
+use crate::util::{bundled, ecowas, simulate, simulate_perfect_arm};
 
 /// Largest |z| allowed (see the module doc).
 pub const Z_MAX: f64 = 4.5;
@@ -27,14 +27,7 @@ pub fn check_against_exact(s: &Scenario, trials: u64) -> usize {
 fn check_against_solution(s: &Scenario, exact: &[exact::ExactCohort], trials: u64) -> usize {
     // Every measure of the perfect arm is checked on the simulated arm; the conditional one (the
     // default) gives the perfect arm's completion only, checked through the gap below.
-    let result = engine::run(
-        s,
-        &RunConfig {
-            perfect_arm: PerfectArm::Simulated,
-            ..RunConfig::new(s.seed(), trials)
-        },
-        &|_| {},
-    );
+    let result = simulate_perfect_arm(s, trials, PerfectArm::Simulated);
     let conditional = simulate(s, trials);
     let mut compared = 0;
     for ((cohort, tally), ex) in s.cohorts().iter().zip(&result.cohorts).zip(exact) {

@@ -16,7 +16,7 @@ use refgap::scenario::Scenario;
 use refgap::stats::interval::{Z95, Z999, wilson};
 
 use crate::exact_vs_mc::Z_MAX;
-use crate::util::{bundled, root, scenario};
+use crate::util::{bundled, root, scenario, simulate_perfect_arm};
 
 /// Trial by trial, the looked-up value `h` at a fork is the conditional mean of the simulated
 /// perfect continuation `P` from there: over the forked trials, the mean of `P - h` is 0 within
@@ -98,13 +98,7 @@ fn chain(max_hops: u32) -> Scenario {
 #[test]
 fn the_lookup_follows_max_hops_and_the_hand_variance() {
     let n = 400_000u64;
-    let run = |s: &Scenario, perfect_arm| {
-        let config = RunConfig {
-            perfect_arm,
-            ..RunConfig::new(s.seed(), n)
-        };
-        engine::run(s, &config, &|_| {}).cohorts.remove(0)
-    };
+    let run = |s: &Scenario, perfect_arm| simulate_perfect_arm(s, n, perfect_arm).cohorts.remove(0);
     for max_hops in [2, 3, 64] {
         let s = chain(max_hops);
         let t = run(&s, PerfectArm::Conditional);

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use assert_cmd::Command;
 
-use refgap::engine::{self, RunConfig, RunResult};
+use refgap::engine::{self, PerfectArm, RunConfig, RunResult};
 use refgap::exact::{self, ExactCohort};
 use refgap::scenario::Scenario;
 
@@ -44,7 +44,15 @@ pub fn scenario_error(text: &str) -> String {
 
 /// Runs a scenario in-process with its own seed and the given trials.
 pub fn simulate(s: &Scenario, trials: u64) -> RunResult {
-    let config = RunConfig::new(s.seed(), trials);
+    simulate_perfect_arm(s, trials, PerfectArm::default())
+}
+
+/// [`simulate`] with the perfect-communication arm estimated as `perfect_arm` says.
+pub fn simulate_perfect_arm(s: &Scenario, trials: u64, perfect_arm: PerfectArm) -> RunResult {
+    let config = RunConfig {
+        perfect_arm,
+        ..RunConfig::new(s.seed(), trials)
+    };
     engine::run(s, &config, &|_| {})
 }
 
