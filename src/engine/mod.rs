@@ -302,7 +302,8 @@ fn cohort_job<'a>(s: &Scenario, arms: &'a [Arm], key: &'a StreamKey, c: usize, c
     }
 }
 
-/// Whether the perfect arm of cohort `c` of `arm` is simulated under `config`.
+/// Whether the perfect arm of cohort `c` of `arm` is simulated: it has no completion table (the
+/// perfect arm is simulated, or the cohort's table would be too large).
 fn simulates_perfect(arm: &Arm, c: usize) -> bool {
     !arm.table.as_ref().is_some_and(|t| t.has(c))
 }
