@@ -245,9 +245,13 @@ fn compile_arms(s: &Scenario, config: &RunConfig) -> Vec<Arm> {
                     .zip(scenarios[j].channels())
                     .all(|(a, b)| a.delay == b.delay)
         };
-        let first: Vec<usize> = (0..arms.len())
-            .map(|i| (0..i).find(|&j| same(i, j)).unwrap_or(i))
-            .collect();
+        // Each arm against the first arm of each group so far (sharing is an equivalence): work
+        // in arms × distinct tables, not arms².
+        let mut first: Vec<usize> = Vec::with_capacity(arms.len());
+        for i in 0..arms.len() {
+            let rep = (0..i).filter(|&j| first[j] == j).find(|&j| same(i, j));
+            first.push(rep.unwrap_or(i));
+        }
         let built: Vec<(usize, Arc<CompletionTable>)> = (0..arms.len())
             .into_par_iter()
             .filter(|&i| first[i] == i)
